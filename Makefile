@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make site` builds the site, `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site docs test golden serve clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+docs: $(STAMP)
+	$(PY) -m generator build
+
+site: docs
+	$(VENV)/bin/mkdocs build --strict
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+golden: $(STAMP)
+	$(PY) -m tests.golden
+
+serve: docs
+	$(VENV)/bin/mkdocs serve
+
+clean:
+	rm -rf site docs/digest docs/digest.json docs/index.md

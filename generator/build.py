@@ -1,0 +1,51 @@
+"""The build: the pipeline from the seeds folder to pages in docs/, one stage after another."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.errors import BuildError
+from generator.export import export_json
+from generator.ingest import read_corpus
+from generator.keywords import extract_keywords
+from generator.records import Digest
+from generator.render import render_pages
+from generator.settings import BuildSettings
+from generator.stories import group_stories
+from generator.summaries import summarise
+from generator.taxonomy import load_taxonomy
+from generator.themes import assign_themes
+from generator.write import write_docs
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build made."""
+
+    digest: Digest
+    """Everything the pages were rendered from."""
+    pages: tuple[str, ...]
+    """Paths written under docs/."""
+
+
+def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
+    """Read the seeds, analyse them and write the digest's pages into docs/."""
+    taxonomy = load_taxonomy(settings.themes)
+    progress("reading articles")
+    corpus = read_corpus(settings.seeds)
+    if settings.strict and (corpus.skipped or corpus.warnings):
+        problem = (corpus.skipped or corpus.warnings)[0]
+        raise BuildError(f"--strict: {problem.path}: {problem.reason}")
+    progress("extracting keywords")
+    keywords = extract_keywords(corpus.articles)
+    progress("assigning themes")
+    themes = assign_themes(corpus.articles, keywords, taxonomy)
+    progress("grouping stories")
+    stories = group_stories(corpus.articles, themes)
+    progress("writing summaries")
+    summaries = summarise(stories, corpus.articles, keywords)
+    digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped, corpus.warnings)
+    progress("rendering pages")
+    pages = render_pages(digest, settings.templates)
+    written = write_docs(pages, {"digest.json": export_json(digest)}, settings.docs)
+    return BuildResult(digest, tuple(written))

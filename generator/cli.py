@@ -1,0 +1,78 @@
+"""Command line: `python -m generator build [--seeds DIR] [--docs DIR] [--themes FILE]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from generator import __version__
+from generator.build import build
+from generator.errors import DigestError
+from generator.settings import SETTINGS, build_settings
+
+
+class _OneLine(logging.Formatter):
+    def format(self, record):
+        return f"{record.levelname.lower()}: {' '.join(record.getMessage().split())}"
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser, built from the settings table."""
+    top = argparse.ArgumentParser(prog="digest", description="Market-briefing digest generator.")
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = top.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("build", help="build the digest pages from the seeds folder")
+    for setting in SETTINGS:
+        if isinstance(setting.default, bool):
+            run.add_argument(f"--{setting.name}", action="store_true", default=None, help=setting.help)
+        else:
+            metavar = "FILE" if setting.name == "themes" else "DIR"
+            run.add_argument(f"--{setting.name}", metavar=metavar, help=f"{setting.help} (default: {setting.default or 'bundled'})")
+    run.add_argument("-q", "--quiet", action="store_true", help="print warnings only")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = parser().parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    root = logging.getLogger("generator")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING if args.quiet else logging.INFO)
+    root.propagate = False
+    started = time.perf_counter()
+    try:
+        settings = build_settings(**{s.name: getattr(args, s.name) for s in SETTINGS})
+        result = build(settings, progress=_progress(args.quiet))
+    except DigestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; the previous pages were left as they were", file=sys.stderr)
+        return 130
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+    if not args.quiet:
+        digest = result.digest
+        print(f"built {len(digest.stories)} stories from {len(digest.articles)} articles "
+              f"({len(digest.skipped)} skipped) into {settings.docs} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _progress(quiet: bool):
+    """A one-line progress display on a terminal; silent otherwise."""
+    stages = ["reading articles", "extracting keywords", "assigning themes", "grouping stories",
+              "writing summaries", "rendering pages"]
+    if quiet or not sys.stderr.isatty():
+        return lambda stage: None
+
+    def show(stage: str) -> None:
+        done = stages.index(stage) if stage in stages else 0
+        bar = "#" * (done * 20 // len(stages))
+        sys.stderr.write(f"\r\033[K[{bar:<20}] {stage}…")
+        sys.stderr.flush()
+
+    return show

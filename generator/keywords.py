@@ -1,0 +1,220 @@
+"""Keywords: YAKE candidates, cleaned into phrases a reader would accept.
+
+YAKE scores n-grams, but its raw output holds fragments that cut across a possessive or a clause
+("Jinping rare meeting", "tech entrepreneurs foreshadowed") and overlapping pieces of one name
+("Hang Seng Tech", "Seng Tech Index"). Each candidate is checked against the text it came from:
+it must occur there word for word, read as a noun phrase, and a piece of a longer proper name is
+grown into the whole name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import yake
+
+from generator import text as textlib
+from generator.records import Article
+
+TOP = 10
+"""Keywords kept per article."""
+
+CANDIDATES = 40
+"""YAKE candidates considered per article before cleaning."""
+
+MAX_WORDS = 5
+"""Longest keyword, in words, after a name is grown to its full length."""
+
+_VERB_ENDINGS = ("ed",)
+_ADJECTIVE_ENDINGS = ("ive", "ous", "ful", "less", "able", "ible")
+_NOUNS_IN_ING = {"banking", "trading", "lending", "housing", "funding", "manufacturing", "mining", "shipping",
+                 "spending", "pricing", "listing", "rating", "ratings", "earnings", "holdings", "building",
+                 "marketing", "advertising", "streaming", "computing", "gaming", "financing", "offering"}
+_NOUNS_LIKE_ADJECTIVES = {"executive", "executives", "initiative", "incentive", "alternative", "objective",
+                          "derivative", "representative", "collective", "detective", "archive", "motive"}
+_UNITS = {"cent", "percent", "pct", "bps", "basis", "points", "point", "billion", "million", "trillion"}
+
+
+def extract_keywords(articles: tuple[Article, ...]) -> dict[str, tuple[str, ...]]:
+    """Article id to its keywords, strongest first."""
+    extractor = yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=0.9)
+    return {a.id: article_keywords(a, extractor) for a in articles}
+
+
+def article_keywords(article: Article, extractor: yake.KeywordExtractor | None = None) -> tuple[str, ...]:
+    """Keywords of one article, strongest first."""
+    extractor = extractor or yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=0.9)
+    raw = [kw for kw, _ in extractor.extract_keywords(article.text)]
+    return tuple(clean_keywords(raw, article.text)[:TOP])
+
+
+def clean_keywords(candidates: list[str], body: str) -> list[str]:
+    """Keep the candidates that read as whole phrases of `body`, grown to full names, without repeats."""
+    body = body.replace("’", "'")
+    kept: list[str] = []
+    for candidate in candidates:
+        phrase = _as_phrase(candidate, body)
+        if phrase and not any(_same(phrase, k) or _contains(k, phrase) or _contains(phrase, k) for k in kept):
+            kept.append(phrase)
+    return kept
+
+
+def merge_keywords(lists: list[tuple[str, ...]], top: int = TOP) -> tuple[str, ...]:
+    """One ranking from several articles' keywords: shared and high-ranked keywords first."""
+    score: Counter[str] = Counter()
+    surface: dict[str, str] = {}
+    for keywords in lists:
+        for rank, keyword in enumerate(keywords):
+            key = _key(keyword)
+            score[key] += 1.0 / (rank + 2)
+            surface.setdefault(key, keyword)
+    order = sorted(score, key=lambda k: (-score[k], surface[k].lower()))
+    merged: list[str] = []
+    for key in order:
+        phrase = surface[key]
+        if not any(_same(phrase, k) or _contains(k, phrase) for k in merged):
+            merged.append(phrase)
+    return tuple(merged[:top])
+
+
+def _as_phrase(candidate: str, body: str) -> str | None:
+    """The candidate as a whole phrase of body, or None when it is a fragment."""
+    tokens = _drop_modifier(candidate.replace("’", "'").split())
+    if not tokens or not _reads_as_noun_phrase(tokens):
+        return None
+    spans = _occurrences(tokens, body, case=False)
+    if not spans:
+        return None
+    start, end = _grow_name(spans, body)
+    phrase = body[start:end]
+    if len(phrase.split()) > MAX_WORDS:
+        return None
+    return _most_common_surface(phrase, body)
+
+
+def _drop_modifier(tokens: list[str]) -> list[str]:
+    """`Hong Kong-listed Alibaba` and `benchmark Hang Seng Index` name the index or company: drop the modifier."""
+    for i, token in enumerate(tokens):
+        if re.fullmatch(r"[\w.&]+-[a-z]+ed", token):
+            return tokens[i + 1:]
+    lower = 0
+    while lower < len(tokens) and tokens[lower].islower():
+        lower += 1
+    if 0 < lower and len(tokens) - lower >= 2 and all(t[:1].isupper() for t in tokens[lower:]):
+        return tokens[lower:]
+    return tokens
+
+
+def _reads_as_noun_phrase(tokens: list[str]) -> bool:
+    stop = textlib.stopwords()
+    news = set(textlib.data_words("news_stopwords.txt"))
+    first, last = tokens[0].lower(), tokens[-1].lower()
+    if first in stop or last in stop or first in news or last in news:
+        return False
+    if any(t.lower() in _UNITS or re.fullmatch(r"[\d.,%$]+", t) for t in tokens):
+        return False
+    interior = tokens[1:-1]
+    if any(t.lower() in stop and not _is_name(tokens) for t in interior):
+        return False
+    if any(t.lower() in news for t in interior):
+        return False
+    if tokens[-1].islower() and (last.endswith(_VERB_ENDINGS) or last.endswith("ly")) and len(last) > 4:
+        return False
+    if len(tokens) == 1 and (len(tokens[0]) < 4 or first in textlib.data_words("generic_keywords.txt")):
+        return False
+    if tokens[0].islower() and first.endswith("ing") and first not in _NOUNS_IN_ING:
+        return False  # "growing enthusiasm", "making large bets": a verb phrase
+    cases = "".join("C" if t[:1].isupper() or t[:1].isdigit() else "l" for t in tokens)
+    if re.search(r"C+l+C", cases) and not all(t.lower() in stop for t, c in zip(tokens, cases) if c == "l"):
+        return False  # "Index heavyweight Alibaba": a description between names
+    if re.fullmatch(r"[A-Z][a-z]+(ese|ian|ish)", tokens[-1]):
+        return False  # a demonym at the end qualifies a noun that is missing
+    if tokens[-1].islower() and last.endswith(_ADJECTIVE_ENDINGS) and last not in _NOUNS_LIKE_ADJECTIVES:
+        return False
+    return True
+
+
+def _is_name(tokens: list[str]) -> bool:
+    return tokens[0][:1].isupper() and tokens[-1][:1].isupper()
+
+
+def _occurrences(tokens: list[str], body: str, case: bool) -> list[tuple[int, int]]:
+    pattern = r"(?<![\w'-])" + r"[ \t-]+".join(re.escape(t) for t in tokens) + r"(?![\w-]|'\w)"
+    flags = 0 if case else re.I
+    return [m.span() for m in re.finditer(pattern, body, flags)]
+
+
+_CAP_WORD = re.compile(r"[A-Z][\w.&]*")
+
+
+def _grow_name(spans: list[tuple[int, int]], body: str) -> tuple[int, int]:
+    """Extend a piece of a proper name to the capitalised words that surround it at every occurrence."""
+    start, end = spans[0]
+    if not body[start:start + 1].isupper() and not body[end - 1:end].isalnum():
+        return start, end
+    for _ in range(MAX_WORDS):
+        before = {_word_before(body, s) for s, _ in spans}
+        if len(before) != 1 or not (word := before.pop()) or not _CAP_WORD.fullmatch(word):
+            break
+        if word.lower() in textlib.stopwords():
+            break
+        spans = [(s - len(word) - 1, e) for s, e in spans]
+    for _ in range(MAX_WORDS):
+        after = {_word_after(body, e) for _, e in spans}
+        if len(after) != 1 or not (word := after.pop()) or not _CAP_WORD.fullmatch(word):
+            break
+        if word.lower() in textlib.stopwords() or word.lower() in set(textlib.data_words("news_stopwords.txt")):
+            break
+        spans = [(s, e + len(word) + 1) for s, e in spans]
+    return spans[0]
+
+
+def _word_before(body: str, start: int) -> str | None:
+    if start < 2 or body[start - 1] != " ":
+        return None
+    match = re.search(r"([\w.&-]+)$", body[: start - 1])
+    if not match:
+        return None
+    word = match.group(1).rstrip(".")
+    prefix = body[: match.start()].rstrip()
+    if (not prefix or prefix[-1] in ".!?\"“\n") and not _capitalised_mid_sentence(word, body):
+        return None  # a sentence starts here, and the word is not otherwise a name
+    return word
+
+
+def _capitalised_mid_sentence(word: str, body: str) -> bool:
+    return bool(re.search(r"[\w,;] " + re.escape(word) + r"\b", body))
+
+
+def _word_after(body: str, end: int) -> str | None:
+    if end >= len(body) - 1 or body[end] != " ":
+        return None
+    match = re.match(r"([\w&]+)", body[end + 1:])
+    return match.group(1) if match else None
+
+
+def _most_common_surface(phrase: str, body: str) -> str:
+    spans = _occurrences(phrase.split(), body, case=False)
+    forms = Counter(body[s:e] for s, e in spans)
+    return " ".join(max(sorted(forms), key=lambda f: forms[f]).split()) if forms else phrase
+
+
+def _key(phrase: str) -> str:
+    return " ".join(textlib.stem(w) for w in phrase.lower().replace("-", " ").split())
+
+
+def _same(a: str, b: str) -> bool:
+    return _key(a) == _key(b)
+
+
+def _contains(longer: str, shorter: str) -> bool:
+    long_key, short_key = f" {_key(longer)} ", f" {_key(shorter)} "
+    return short_key in long_key and long_key != short_key
+
+
+def _covers(longer: str, shorter: str, body: str) -> bool:
+    """True when `shorter` is part of `longer` and never occurs in body outside it."""
+    if not _contains(longer, shorter):
+        return False
+    return len(_occurrences(shorter.split(), body, False)) <= len(_occurrences(longer.split(), body, False))

@@ -1,0 +1,223 @@
+"""The immutable records that flow between the pipeline stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an article's cleaned text."""
+
+    text: str
+    """The sentence as it reads in the article."""
+    paragraph: int
+    """Index of the paragraph it belongs to (0 is the lead)."""
+    position: int
+    """Index of the sentence within the whole article."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One input article, cleaned of page furniture, with its metadata."""
+
+    id: str
+    """Path relative to the seeds folder, with `/` separators."""
+    title: str
+    """Headline: from metadata, the headline line, or written from the lead."""
+    title_origin: str
+    """Where the title came from: `metadata`, `headline` or `lead`."""
+    source: str | None
+    """Publisher, when known."""
+    date: dt.date | None
+    """Publication date, when stated; never guessed from the file."""
+    url: str | None
+    """Link to the original article (http or https only)."""
+    paragraphs: tuple[str, ...]
+    """Cleaned body text, one string per paragraph."""
+    sentences: tuple[Sentence, ...]
+    """The body split into sentences."""
+    dateline: str | None = None
+    """Place line that opened the story (`HONG KONG`), when there was one."""
+    removed: tuple[str, ...] = ()
+    """Lines dropped as page furniture, kept for the build report."""
+
+    @property
+    def text(self) -> str:
+        """The cleaned body as plain text, paragraphs separated by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def word_count(self) -> int:
+        """Number of words in the cleaned body."""
+        return sum(len(p.split()) for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input file that is not on the site, and why."""
+
+    path: str
+    """Path relative to the seeds folder."""
+    reason: str
+    """One line a person can act on."""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What ingest read from the seeds folder."""
+
+    articles: tuple[Article, ...]
+    """Articles in path order."""
+    skipped: tuple[Skipped, ...]
+    """Files that were not read as articles."""
+    warnings: tuple[Skipped, ...] = ()
+    """Articles that were read but with a caveat (for the build report)."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme of the taxonomy."""
+
+    id: str
+    """Slug used in URLs and in digest.json."""
+    name: str
+    """Name shown to readers."""
+    description: str
+    """One or two sentences saying what belongs in the theme."""
+    keywords: tuple[str, ...]
+    """Seed keywords and phrases that signal the theme."""
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The themes articles are sorted into, read from a YAML file."""
+
+    themes: tuple[Theme, ...]
+    """Themes in the order the file lists them."""
+    min_score: float
+    """Smallest score for an article to carry a theme."""
+    relative_score: float
+    """A secondary theme needs at least this fraction of the primary's score."""
+    source: str
+    """The file the taxonomy was read from."""
+
+    def get(self, theme_id: str) -> Theme:
+        """The theme with this id."""
+        return next(t for t in self.themes if t.id == theme_id)
+
+
+@dataclass(frozen=True)
+class ThemeAssignment:
+    """The themes one article carries."""
+
+    themes: tuple[str, ...]
+    """Theme ids, strongest first; empty when no theme fits."""
+    scores: tuple[tuple[str, float], ...]
+    """Score of every theme that matched at all, strongest first."""
+
+    @property
+    def primary(self) -> str | None:
+        """The strongest theme, or None."""
+        return self.themes[0] if self.themes else None
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles about the same event."""
+
+    id: str
+    """Stable, readable slug (date and headline)."""
+    headline: str
+    """Headline shown for the story."""
+    articles: tuple[str, ...]
+    """Ids of the articles it draws on, most central first."""
+    copies: tuple[tuple[str, str], ...]
+    """Near-copies folded into another article: (copy id, kept id)."""
+    date: dt.date | None
+    """Day of the event."""
+    date_inferred: bool
+    """True when the date was worked out from the text, not stated as metadata."""
+    themes: tuple[str, ...]
+    """Theme ids carried by its articles, strongest first."""
+
+    @property
+    def primary_theme(self) -> str | None:
+        """The story's strongest theme, or None."""
+        return self.themes[0] if self.themes else None
+
+
+@dataclass(frozen=True)
+class SummarySentence:
+    """One sentence of a summary, with the article it comes from."""
+
+    text: str
+    """The sentence."""
+    article: str
+    """Id of the article it was taken from."""
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """Extractive summary of a story."""
+
+    dek: str
+    """One line under the headline."""
+    sentences: tuple[SummarySentence, ...]
+    """Three to five sentences in reading order."""
+    keywords: tuple[str, ...]
+    """Keywords of the story, strongest first."""
+
+
+@dataclass(frozen=True)
+class Summaries:
+    """What the summaries stage produced."""
+
+    stories: dict[str, StorySummary] = field(default_factory=dict)
+    """Story id to its summary."""
+    articles: dict[str, tuple[SummarySentence, ...]] = field(default_factory=dict)
+    """Article id to its short summary."""
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything the pages are rendered from."""
+
+    articles: tuple[Article, ...]
+    """Articles in path order."""
+    keywords: dict[str, tuple[str, ...]]
+    """Article id to its keywords."""
+    taxonomy: Taxonomy
+    """The themes in use."""
+    themes: dict[str, ThemeAssignment]
+    """Article id to its themes."""
+    stories: tuple[Story, ...]
+    """Stories, newest first."""
+    summaries: Summaries
+    """Story and article summaries."""
+    skipped: tuple[Skipped, ...]
+    """Input files not on the site."""
+    warnings: tuple[Skipped, ...] = ()
+    """Articles on the site that came with a caveat."""
+
+    def article(self, article_id: str) -> Article:
+        """The article with this id."""
+        return self._articles_by_id[article_id]
+
+    def story_of(self, article_id: str) -> Story:
+        """The story an article belongs to (as itself or as a copy)."""
+        return self._stories_by_article[article_id]
+
+    @cached_property
+    def _articles_by_id(self) -> dict[str, Article]:
+        return {a.id: a for a in self.articles}
+
+    @cached_property
+    def _stories_by_article(self) -> dict[str, Story]:
+        index = {}
+        for story in self.stories:
+            for article_id in (*story.articles, *(c for c, _ in story.copies)):
+                index[article_id] = story
+        return index

@@ -1,0 +1,236 @@
+"""Stories: group articles about the same event; fold syndicated near-copies into one.
+
+Two articles can be one story only when what is known of their event days agrees: a stated date,
+the latest date the text mentions (an article is written on or after what it reports), or the
+weekday its lead names ("rallied on Tuesday"). Among compatible pairs, similarity is the cosine of
+TF-IDF vectors, and clusters grow by average linkage above a threshold, so the number of stories is
+found, not fixed. Candidate pairs come from an inverted index of each article's strongest terms,
+so no stage compares all pairs of a large archive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from generator import text as textlib
+from generator.records import Article, Story, ThemeAssignment
+
+THRESHOLD = 0.15
+"""Average similarity two groups need to merge into one story."""
+
+COPY_THRESHOLD = 0.8
+"""Similarity above which an article is a near-copy of another (syndication)."""
+
+DAY_WINDOW = 2
+"""Most days between two articles' event dates for them to be one story."""
+
+BLOCK_TERMS = 12
+"""Strongest terms per article used to find candidate pairs."""
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december")
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH_DAY = re.compile(rf"\b{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?\b", re.I)
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? {_MONTH}(?:,? (\d{{4}}))?\b", re.I)
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+@dataclass(frozen=True)
+class EventDay:
+    """What an article tells about the day of the event it reports."""
+
+    date: dt.date | None
+    """Stated publication date."""
+    not_before: dt.date | None
+    """Latest date the text mentions: the event is on or after it."""
+    weekday: int | None
+    """Weekday named in the lead (0 is Monday)."""
+
+
+def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignment]) -> tuple[Story, ...]:
+    """Stories of the articles, newest first."""
+    if not articles:
+        return ()
+    docs = [textlib.terms(f"{a.title}\n{a.text}") for a in articles]
+    vectors = textlib.tfidf(docs)
+    days = [event_day(a) for a in articles]
+    pairs = _candidate_pairs(vectors)
+    sims = {(i, j): textlib.cosine(vectors[i], vectors[j]) for i, j in pairs if _compatible(days[i], days[j])}
+    copies = _near_copies(articles, sims)
+
+    def similarity(i: int, j: int) -> float:
+        key = (min(i, j), max(i, j))
+        if key not in sims:
+            sims[key] = textlib.cosine(vectors[i], vectors[j]) if _compatible(days[i], days[j]) else 0.0
+        return sims[key]
+
+    clusters = _cluster([i for i in range(len(articles)) if i not in copies], dict(sims), similarity)
+    stories = [_story(members, copies, articles, days, sims, themes) for members in clusters]
+    stories = _unique_ids(stories)
+    return tuple(sorted(stories, key=lambda s: (-(s.date or dt.date.min).toordinal(), s.id)))
+
+
+def event_day(article: Article) -> EventDay:
+    """Stated date, latest mentioned date and lead weekday of an article."""
+    text = f"{article.title}\n{article.text}"
+    years = Counter(_YEAR.findall(text))
+    default_year = int(years.most_common(1)[0][0]) if years else (article.date.year if article.date else None)
+    mentioned = _mentioned_dates(text, default_year)
+    lead = " ".join(s.text for s in article.sentences[:2])
+    named = [d for d in _WEEKDAYS if re.search(rf"\b{d}\b", lead, re.I)]
+    weekday = _WEEKDAYS.index(named[0]) if named else None
+    if article.date and weekday is not None and weekday not in (article.date.weekday(), (article.date.weekday() - 1) % 7):
+        weekday = None  # the lead names another day than the dateline's: trust the date
+    return EventDay(article.date, max(mentioned) if mentioned else None, weekday)
+
+
+def _mentioned_dates(text: str, default_year: int | None) -> list[dt.date]:
+    found = []
+    for match in _ISO.finditer(text):
+        found.append(_date(*map(int, match.groups())))
+    for pattern, month_group, day_group in ((_MONTH_DAY, 1, 2), (_DAY_MONTH, 2, 1)):
+        for match in pattern.finditer(text):
+            year = int(match.group(3)) if match.group(3) else default_year
+            if year is None:
+                continue
+            month = next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(match.group(month_group).lower()[:3]))
+            found.append(_date(year, month, int(match.group(day_group))))
+    return [d for d in found if d]
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _compatible(a: EventDay, b: EventDay) -> bool:
+    """Whether two articles can report the same day's event."""
+    if a.date and b.date:
+        return abs((a.date - b.date).days) <= DAY_WINDOW
+    if a.weekday is not None and b.weekday is not None and a.weekday != b.weekday:
+        return False
+    for x, y in ((a, b), (b, a)):
+        if x.date and y.not_before and not 0 <= (x.date - y.not_before).days <= DAY_WINDOW:
+            return False
+        if x.date and y.weekday is not None and x.date.weekday() != y.weekday:
+            return False
+        if x.not_before and y.weekday is not None and (y.weekday - x.not_before.weekday()) % 7 > DAY_WINDOW:
+            return False
+    return True
+
+
+def _candidate_pairs(vectors: list[dict[str, float]]) -> list[tuple[int, int]]:
+    """Pairs of articles that share one of their strongest terms (among terms found in two or more)."""
+    df = Counter(t for vec in vectors for t in vec)
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, vec in enumerate(vectors):
+        shared = [t for t in vec if df[t] > 1]
+        for term in sorted(shared, key=lambda t: (-vec[t], t))[:BLOCK_TERMS]:
+            index[term].append(i)
+    pairs = set()
+    for members in index.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1:]:
+                pairs.add((i, j))
+    return sorted(pairs)
+
+
+def _near_copies(articles: tuple[Article, ...], sims: dict[tuple[int, int], float]) -> dict[int, int]:
+    """Index of each near-copy to the index of the article it copies (the earlier or first one)."""
+    copies: dict[int, int] = {}
+    for (i, j), sim in sorted(sims.items()):
+        same_text = articles[i].text == articles[j].text
+        if sim >= COPY_THRESHOLD or same_text:
+            keep, copy = sorted((i, j), key=lambda k: (articles[k].date or dt.date.max, articles[k].id))
+            while keep in copies:
+                keep = copies[keep]
+            if copy != keep and copy not in copies:
+                copies[copy] = keep
+    return copies
+
+
+def _cluster(items: list[int], sims: dict[tuple[int, int], float], similarity) -> list[list[int]]:
+    """Average-linkage clustering, trying candidate pairs from the most similar down."""
+    cluster_of = {i: i for i in items}
+    members = {i: [i] for i in items}
+    for (i, j), _ in sorted(sims.items(), key=lambda p: (-p[1], p[0])):
+        if i not in cluster_of or j not in cluster_of:
+            continue
+        a, b = cluster_of[i], cluster_of[j]
+        if a == b:
+            continue
+        links = [similarity(x, y) for x in members[a] for y in members[b]]
+        if sum(links) / len(links) < THRESHOLD:
+            continue
+        a, b = min(a, b), max(a, b)
+        for k in members[b]:
+            cluster_of[k] = a
+        members[a] = sorted(members[a] + members.pop(b))
+    return [members[k] for k in sorted(members)]
+
+
+def _story(members, copies, articles, days, sims, themes) -> Story:
+    def centrality(i):
+        others = [sims.get((min(i, j), max(i, j)), 0.0) for j in members if j != i]
+        return sum(others) / len(others) if others else 0.0
+
+    ranked = sorted(members, key=lambda i: (-round(centrality(i), 6), articles[i].id))
+    headed = [i for i in ranked if articles[i].title_origin != "lead"]
+    headline = articles[(headed or ranked)[0]].title
+    date, inferred = _story_date([days[i] for i in members])
+    story_themes = _story_themes([articles[i].id for i in members], themes)
+    prefix = date.isoformat() if date else "undated"
+    return Story(
+        id=f"{prefix}-{textlib.slugify(headline, 8) or 'story'}",
+        headline=headline,
+        articles=tuple(articles[i].id for i in ranked),
+        copies=tuple(sorted((articles[c].id, articles[k].id) for c, k in copies.items() if k in members)),
+        date=date,
+        date_inferred=inferred,
+        themes=story_themes,
+    )
+
+
+def _story_date(days: list[EventDay]) -> tuple[dt.date | None, bool]:
+    stated = [d.date for d in days if d.date]
+    if stated:
+        return Counter(stated).most_common(1)[0][0] if len(set(stated)) > 1 else stated[0], False
+    anchors = [d.not_before for d in days if d.not_before]
+    weekdays = Counter(d.weekday for d in days if d.weekday is not None)
+    if not anchors:
+        return None, False
+    anchor = max(anchors)
+    if weekdays:
+        weekday = min(weekdays, key=lambda w: (-weekdays[w], w))
+        return anchor + dt.timedelta(days=(weekday - anchor.weekday()) % 7), True
+    return anchor, True
+
+
+def _story_themes(article_ids: list[str], themes: dict[str, ThemeAssignment]) -> tuple[str, ...]:
+    weight: Counter[str] = Counter()
+    for article_id in article_ids:
+        assignment = themes.get(article_id)
+        if not assignment:
+            continue
+        scores = dict(assignment.scores)
+        for theme_id in assignment.themes:
+            weight[theme_id] += scores[theme_id] + (100.0 if theme_id == assignment.primary else 0.0)
+    return tuple(sorted(weight, key=lambda t: (-weight[t], t)))
+
+
+def _unique_ids(stories: list[Story]) -> list[Story]:
+    seen: Counter[str] = Counter()
+    out = []
+    for story in sorted(stories, key=lambda s: (s.id, s.articles)):
+        seen[story.id] += 1
+        if seen[story.id] > 1:
+            story = Story(**{**story.__dict__, "id": f"{story.id}-{seen[story.id]}"})
+        out.append(story)
+    return out

@@ -1,0 +1,144 @@
+"""Summaries: an extractive summary per story (several articles) and per article.
+
+Sentences are scored by centrality (LexRank: PageRank over the TF-IDF cosine graph of the
+sentences), by how early they stand in their article (news puts the point first) and by how many
+of the story's keywords they hold. Sentences are then picked by maximal marginal relevance, so no
+two say the same thing, and put back in reading order: earlier in its article first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from generator import text as textlib
+from generator.keywords import merge_keywords
+from generator.records import Article, Story, StorySummary, Summaries, SummarySentence
+
+STORY_SENTENCES = (3, 5)
+"""Fewest and most sentences in a story summary."""
+
+ARTICLE_SENTENCES = 2
+"""Sentences in an article's short summary."""
+
+REDUNDANT = 0.45
+"""Cosine above which a sentence repeats one already picked."""
+
+DEK_WORDS = 32
+"""Longest dek, in words."""
+
+_DANGLING = re.compile(
+    r"^(he|she|they|it|its|this|that|these|those|his|her|their|however|but|and|also|meanwhile|"
+    r"as stated|as with|concurrently|still|yet|so)\b", re.I)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    text: str
+    article: str
+    position: int
+    relative: float
+    terms: tuple[str, ...]
+
+
+def summarise(
+    stories: tuple[Story, ...], articles: tuple[Article, ...], keywords: dict[str, tuple[str, ...]]
+) -> Summaries:
+    """Summaries of every story and every article."""
+    by_id = {a.id: a for a in articles}
+    story_summaries = {}
+    for story in stories:
+        members = [by_id[i] for i in story.articles]
+        story_keywords = merge_keywords([keywords.get(a.id, ()) for a in members])
+        size = min(STORY_SENTENCES[1], STORY_SENTENCES[0] + len(members) - 1)
+        picked = pick_sentences(members, size, story_keywords)
+        story_summaries[story.id] = StorySummary(
+            dek=_dek(picked, story.headline),
+            sentences=tuple(SummarySentence(c.text, c.article) for c in picked),
+            keywords=story_keywords,
+        )
+    article_summaries = {
+        a.id: tuple(SummarySentence(c.text, c.article) for c in pick_sentences([a], ARTICLE_SENTENCES, keywords.get(a.id, ())))
+        for a in articles
+    }
+    return Summaries(story_summaries, article_summaries)
+
+
+def pick_sentences(articles: list[Article], count: int, keywords: tuple[str, ...] = ()) -> list[_Candidate]:
+    """The `count` sentences that best sum up the articles, in reading order."""
+    candidates = _candidates(articles)
+    if not candidates:
+        return []
+    vectors = textlib.tfidf([list(c.terms) for c in candidates])
+    centrality = _lexrank(vectors)
+    keyword_terms = [set(textlib.terms(k)) for k in keywords]
+    scores = []
+    for i, c in enumerate(candidates):
+        covered = sum(1 for k in keyword_terms if k and k <= set(c.terms)) / (len(keyword_terms) or 1)
+        lead = 1.0 / (1.0 + c.position)
+        dangling = 0.5 if _DANGLING.match(c.text) and c.position else 1.0
+        scores.append((0.45 * centrality[i] + 0.35 * lead + 0.2 * covered) * dangling)
+    chosen: list[int] = []
+    while len(chosen) < count:
+        best, best_value = None, None
+        leads = sum(1 for j in chosen if candidates[j].position == 0)
+        for i in range(len(candidates)):
+            if i in chosen or (leads and candidates[i].position == 0):
+                continue  # the leads of articles on one event say the same thing: one is enough
+            overlap = max((textlib.cosine(vectors[i], vectors[j]) for j in chosen), default=0.0)
+            if overlap > REDUNDANT:
+                continue
+            value = scores[i] - 0.3 * overlap
+            if best_value is None or value > best_value + 1e-12:
+                best, best_value = i, value
+        if best is None:
+            break
+        chosen.append(best)
+    order = {a.id: k for k, a in enumerate(articles)}
+    return sorted((candidates[i] for i in chosen), key=lambda c: (round(c.relative, 3), order[c.article], c.position))
+
+
+def _candidates(articles: list[Article]) -> list[_Candidate]:
+    out = []
+    for article in articles:
+        total = max(len(article.sentences), 1)
+        for s in article.sentences:
+            n = len(s.text.split())
+            if n < 6 or n > 60:
+                continue
+            terms = tuple(textlib.terms(s.text))
+            if len(terms) < 3:
+                continue
+            out.append(_Candidate(s.text, article.id, s.position, s.position / total, terms))
+    if not out:  # very short articles: take what there is
+        out = [_Candidate(s.text, a.id, s.position, s.position / max(len(a.sentences), 1),
+                          tuple(textlib.terms(s.text))) for a in articles for s in a.sentences]
+    return out
+
+
+def _lexrank(vectors: list[dict[str, float]], damping: float = 0.85, iterations: int = 50) -> list[float]:
+    n = len(vectors)
+    if n == 1:
+        return [1.0]
+    matrix = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            matrix[i, j] = matrix[j, i] = textlib.cosine(vectors[i], vectors[j])
+    sums = matrix.sum(axis=1)
+    sums[sums == 0] = 1.0
+    transition = matrix / sums[:, None]
+    rank = np.full(n, 1.0 / n)
+    for _ in range(iterations):
+        rank = (1 - damping) / n + damping * transition.T @ rank
+    top = rank.max() or 1.0
+    return [float(r / top) for r in rank]
+
+
+def _dek(picked: list[_Candidate], headline: str) -> str:
+    """One line under the headline: the summary's opening sentence, unless it only repeats the headline."""
+    for candidate in picked:
+        if not candidate.text.lower().startswith(headline.rstrip("…").lower()[:40]):
+            return textlib.shorten(candidate.text, DEK_WORDS)
+    return textlib.shorten(picked[0].text, DEK_WORDS) if picked else ""

@@ -1,0 +1,123 @@
+"""Small text helpers shared by the stages: sentences, tokens, stems, slugs."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from functools import cache
+from importlib import resources
+
+from segtok.segmenter import split_multi
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|[A-Za-z]")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences (segtok, no downloaded models)."""
+    out = []
+    for sentence in split_multi(paragraph):
+        sentence = sentence.strip()
+        if sentence:
+            out.append(sentence)
+    return out
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """English stopwords: YAKE's list plus news words that carry no topic."""
+    path = resources.files("yake") / "core" / "StopwordsList" / "stopwords_en.txt"
+    words = {w.strip().lower() for w in path.read_text(encoding="utf-8", errors="replace").split()}
+    words |= set(data_words("news_stopwords.txt"))
+    return frozenset(words)
+
+
+@cache
+def data_words(name: str) -> tuple[str, ...]:
+    """Words of a bundled one-word-per-line data file (comments start with #)."""
+    text = (resources.files("generator") / "data" / name).read_text(encoding="utf-8")
+    return tuple(
+        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def words(text: str) -> list[str]:
+    """Words of a text, apostrophes and hyphens kept inside words."""
+    return _WORD.findall(text.translate(_QUOTES))
+
+
+def stem(word: str) -> str:
+    """A light, rule-based stem: lower case, possessive and plural endings removed."""
+    w = word.lower().translate(_QUOTES)
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.rstrip("'")
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith(("sses", "shes", "ches", "xes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def terms(text: str) -> list[str]:
+    """Content-word stems of a text, stopwords and numbers dropped."""
+    stop = stopwords()
+    out = []
+    for w in words(text):
+        lw = w.lower()
+        if lw in stop or len(lw) < 2:
+            continue
+        out.append(stem(lw))
+    return out
+
+
+def tfidf(docs: list[list[str]], idf: dict[str, float] | None = None) -> list[dict[str, float]]:
+    """Unit-length TF-IDF vectors (log tf) for tokenised documents."""
+    if idf is None:
+        idf = inverse_document_frequency(docs)
+    vectors = []
+    for doc in docs:
+        counts = Counter(doc)
+        vec = {t: (1 + math.log(c)) * idf.get(t, 0.0) for t, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        vectors.append({t: v / norm for t, v in vec.items() if v})
+    return vectors
+
+
+def inverse_document_frequency(docs: list[list[str]]) -> dict[str, float]:
+    """Smoothed IDF of every term in the documents."""
+    df = Counter(t for doc in docs for t in set(doc))
+    n = len(docs)
+    return {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Cosine of two unit-length sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+def slugify(text: str, max_words: int = 10) -> str:
+    """A readable ASCII slug: lower case words joined by hyphens."""
+    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"'s\b", "s", text)
+    parts = re.findall(r"[a-z0-9]+", text)[:max_words]
+    return "-".join(parts)
+
+
+def shorten(sentence: str, max_words: int) -> str:
+    """The sentence cut to at most `max_words` words, at a clause boundary when one is near."""
+    tokens = sentence.split()
+    if len(tokens) <= max_words:
+        return sentence
+    head = " ".join(tokens[:max_words])
+    cut = max(head.rfind(", "), head.rfind("; "), head.rfind(" – "), head.rfind(" — "))
+    if cut > len(head) // 2:
+        head = head[:cut]
+    return head.rstrip(" ,;:-–—") + "…"
