@@ -13,6 +13,13 @@ from generator.errors import DigestError
 from generator.settings import SETTINGS, build_settings
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line."""
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+
+
 class _OneLine(logging.Formatter):
     def format(self, record):
         return f"{record.levelname.lower()}: {' '.join(record.getMessage().split())}"
@@ -20,9 +27,9 @@ class _OneLine(logging.Formatter):
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser, built from the settings table."""
-    top = argparse.ArgumentParser(prog="digest", description="Market-briefing digest generator.")
+    top = _Parser(prog="digest", description="Market-briefing digest generator.")
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = top.add_subparsers(dest="command", required=True)
+    commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("build", help="build the digest pages from the seeds folder")
     for setting in SETTINGS:
         if isinstance(setting.default, bool):

@@ -140,7 +140,7 @@ def _is_name(tokens: list[str]) -> bool:
 
 
 def _occurrences(tokens: list[str], body: str, case: bool) -> list[tuple[int, int]]:
-    pattern = r"(?<![\w'-])" + r"[ \t-]+".join(re.escape(t) for t in tokens) + r"(?![\w-]|'\w)"
+    pattern = r"(?<![\w'-])" + r"[ \t-]+".join(re.escape(t) for t in tokens) + r"(?![\w-]|'(?!s\b)\w)"
     flags = 0 if case else re.I
     return [m.span() for m in re.finditer(pattern, body, flags)]
 

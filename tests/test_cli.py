@@ -1,0 +1,59 @@
+import subprocess
+import sys
+
+from generator.cli import main
+from tests.golden import ROOT
+
+
+def test_build_succeeds_and_reports(tmp_path, capsys):
+    assert main(["build", "--seeds", str(ROOT / "seeds"), "--docs", str(tmp_path / "docs"),
+                 "--templates", str(ROOT / "templates")]) == 0
+    assert "built 2 stories from 5 articles" in capsys.readouterr().out
+
+
+def test_missing_seeds_folder_is_one_line_and_exit_1(tmp_path, capsys):
+    assert main(["build", "--seeds", str(tmp_path / "nope"), "--docs", str(tmp_path / "docs")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == f"error: --seeds {tmp_path / 'nope'}: not a folder"
+
+
+def test_bad_taxonomy_is_one_line_naming_file_and_key(tmp_path, capsys):
+    bad = tmp_path / "themes.yaml"
+    bad.write_text("themes:\n  - name: Oil\n    keywords: oil\n")
+    code = main(["build", "--seeds", str(ROOT / "seeds"), "--docs", str(tmp_path / "docs"), "--themes", str(bad),
+                 "--templates", str(ROOT / "templates")])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and "\n" not in err
+    assert err.startswith(f"error: {bad}: 'themes[0].keywords': expected list")
+
+
+def test_a_custom_taxonomy_swaps_the_themes(tmp_path):
+    themes = tmp_path / "themes.yaml"
+    themes.write_text("min_score: 1\nthemes:\n  - name: Hong Kong\n    keywords: [Hong Kong, Hang Seng]\n")
+    docs = tmp_path / "docs"
+    assert main(["build", "-q", "--seeds", str(ROOT / "seeds"), "--docs", str(docs), "--themes", str(themes),
+                 "--templates", str(ROOT / "templates")]) == 0
+    assert (docs / "digest" / "themes" / "hong-kong.md").exists()
+    assert not (docs / "digest" / "themes" / "earnings.md").exists()
+
+
+def test_strict_fails_on_a_bad_file(tmp_path, capsys):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "empty.txt").write_text("")
+    (seeds / "ok.txt").write_text("Oil prices jumped on Monday after producers agreed to cut output sharply.\n")
+    assert main(["build", "--strict", "--seeds", str(seeds), "--docs", str(tmp_path / "docs"),
+                 "--templates", str(ROOT / "templates")]) == 1
+    assert "empty.txt: empty file" in capsys.readouterr().err
+
+
+def test_bad_arguments_exit_non_zero():
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--nope"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and "unrecognized arguments: --nope" in result.stderr
+
+
+def test_console_script_runs(tmp_path):
+    script = ROOT / ".venv" / "bin" / "digest"
+    exe = str(script) if script.exists() else "digest"
+    result = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("digest ")

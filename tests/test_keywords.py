@@ -1,0 +1,49 @@
+from generator.keywords import article_keywords, clean_keywords, merge_keywords
+
+BODY = (
+    "Chinese stocks rallied on hopes that President Xi Jinping's rare meeting with founders "
+    "foreshadowed a regulatory U-turn. The Hang Seng Tech Index climbed 2.5 per cent, and the "
+    "Hang Seng Tech Index is up 30 per cent this month. Analysts said the tech entrepreneurs foreshadowed change."
+)
+
+
+def test_fragment_across_a_possessive_is_rejected():
+    assert clean_keywords(["Jinping rare meeting"], BODY) == []
+
+
+def test_phrase_ending_in_a_verb_is_rejected():
+    assert clean_keywords(["tech entrepreneurs foreshadowed"], BODY) == []
+
+
+def test_pieces_of_one_name_grow_into_the_whole_name_once():
+    assert clean_keywords(["Hang Seng Tech", "Seng Tech Index"], BODY) == ["Hang Seng Tech Index"]
+
+
+def test_whole_phrases_are_kept_with_their_surface_form():
+    assert clean_keywords(["regulatory u-turn", "President Xi Jinping"], BODY) == ["regulatory U-turn", "President Xi Jinping"]
+
+
+def test_a_phrase_inside_a_kept_phrase_is_not_repeated():
+    assert clean_keywords(["Hang Seng Tech Index", "Tech Index"], BODY) == ["Hang Seng Tech Index"]
+
+
+def test_generic_single_words_and_units_are_not_keywords():
+    assert clean_keywords(["stocks", "cent", "per cent"], BODY) == []
+
+
+def test_leading_modifier_is_dropped_from_a_name():
+    body = "Hong Kong-listed Alibaba rose. Alibaba said sales grew."
+    assert clean_keywords(["Hong Kong-listed Alibaba"], body) == ["Alibaba"]
+
+
+def test_article_keywords_come_from_yake_and_are_clean(article_factory):
+    article = article_factory(BODY)
+    keywords = article_keywords(article)
+    assert "Hang Seng Tech Index" in keywords
+    assert not any(k in keywords for k in ("Jinping rare meeting", "Seng Tech Index", "Hang Seng Tech"))
+
+
+def test_merge_ranks_shared_keywords_first_and_drops_contained_ones():
+    merged = merge_keywords([("Alibaba", "Hang Seng Index"), ("Hang Seng Index", "Lenovo"), ("Hang Seng",)])
+    assert merged[0] == "Hang Seng Index"
+    assert "Hang Seng" not in merged and set(merged) == {"Alibaba", "Hang Seng Index", "Lenovo"}

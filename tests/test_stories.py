@@ -1,0 +1,65 @@
+import datetime as dt
+
+from generator.records import ThemeAssignment
+from generator.stories import event_day, group_stories
+
+OIL_1 = ("Oil prices jumped on Monday after OPEC agreed to cut crude output by two million barrels a day. "
+         "Brent crude rose 4 per cent to 92 dollars a barrel as traders priced in tighter supply from OPEC producers.")
+OIL_2 = ("Crude oil climbed on Monday as OPEC ministers backed a deep cut to crude output. "
+         "Brent rose to 92 dollars a barrel while analysts said the OPEC cut would tighten oil supply.")
+OIL_3 = ("Oil prices fell on Thursday as OPEC producers signalled crude output could rise again. "
+         "Brent slipped to 88 dollars a barrel as traders weighed OPEC supply and crude demand.")
+CHIPS = ("Chipmaker shares slid on Monday after a weak forecast from a memory maker hit semiconductor stocks. "
+         "The chip index fell 3 per cent as investors sold memory and semiconductor makers.")
+
+
+def themes_for(*articles):
+    return {a.id: ThemeAssignment((), ()) for a in articles}
+
+
+def test_articles_on_one_event_form_one_story_and_others_their_own(article_factory):
+    arts = (article_factory(OIL_1, "a.txt"), article_factory(OIL_2, "b.txt"), article_factory(CHIPS, "c.txt"))
+    stories = group_stories(arts, themes_for(*arts))
+    assert sorted(sorted(s.articles) for s in stories) == [["a.txt", "b.txt"], ["c.txt"]]
+
+
+def test_leads_naming_different_days_are_different_events(article_factory):
+    arts = (article_factory(OIL_1, "a.txt"), article_factory(OIL_3, "b.txt"))
+    assert len(group_stories(arts, themes_for(*arts))) == 2
+
+
+def test_stated_dates_far_apart_are_different_events(article_factory):
+    arts = (article_factory(OIL_1, "a.txt", date=dt.date(2025, 3, 3)),
+            article_factory(OIL_2, "b.txt", date=dt.date(2025, 4, 7)))
+    assert len(group_stories(arts, themes_for(*arts))) == 2
+
+
+def test_syndicated_copy_folds_into_the_original(article_factory):
+    arts = (article_factory(OIL_1, "a.txt", date=dt.date(2025, 3, 3)),
+            article_factory(OIL_1 + " Copyright notice.", "b.txt", date=dt.date(2025, 3, 3)))
+    (story,) = group_stories(arts, themes_for(*arts))
+    assert story.articles == ("a.txt",)
+    assert story.copies == (("b.txt", "a.txt"),)
+
+
+def test_story_date_is_worked_out_from_mentioned_date_and_lead_weekday(article_factory):
+    mention = article_factory("OPEC met on March 3, 2025 to agree a crude output cut. " + OIL_2.split(". ")[1], "b.txt")
+    lead = article_factory(OIL_1.replace("Monday", "Tuesday"), "a.txt")
+    assert event_day(mention).not_before == dt.date(2025, 3, 3)
+    assert event_day(lead).weekday == 1
+    (story,) = group_stories((lead, mention), themes_for(lead, mention))
+    assert story.date == dt.date(2025, 3, 4) and story.date_inferred
+
+
+def test_stories_carry_their_articles_themes_and_stable_ids(article_factory):
+    arts = (article_factory(OIL_1, "a.txt", date=dt.date(2025, 3, 3)), article_factory(OIL_2, "b.txt", date=dt.date(2025, 3, 3)))
+    themes = {"a.txt": ThemeAssignment(("oil", "rates"), (("oil", 9.0), ("rates", 4.0))),
+              "b.txt": ThemeAssignment(("oil",), (("oil", 8.0),))}
+    (story,) = group_stories(arts, themes)
+    assert story.themes == ("oil", "rates")
+    assert story.id.startswith("2025-03-03-") and story.id == group_stories(arts, themes)[0].id
+
+
+def test_stories_are_newest_first(article_factory):
+    arts = (article_factory(OIL_1, "a.txt", date=dt.date(2025, 3, 3)), article_factory(CHIPS, "c.txt", date=dt.date(2025, 5, 5)))
+    assert [s.date for s in group_stories(arts, themes_for(*arts))] == [dt.date(2025, 5, 5), dt.date(2025, 3, 3)]
