@@ -71,7 +71,7 @@ INDEX_NAME = re.compile(rf"\b((?:{WORDCAP}\s+)(?:(?:{WORDCAP}|\d+|and|of)\s+){{0
 SUFFIX_NAME = re.compile(
     rf"\b((?:{WORDCAP}\s+){{1,4}}(?:Inc|Corp|Ltd|Holdings?|Group|Co|plc|PLC|Technologies|Securities|Techedu|AG)\b\.?)")
 SHARES_NAME = re.compile(rf"\b((?:{WORDCAP}\s+){{0,3}}{WORDCAP})(?:’s|'s)?\s+(?:shares|stock|ADRs)\b")
-SHARES_OF = re.compile(r"\b[Ss]hares (?:of|in) ([^.;]*?)\s+(?:" + UP_WORDS + "|" + DOWN_WORDS + r"|have|has|were|was)\b")
+SHARES_OF = re.compile(r"(?:^|[.;:]\s)Shares (?:of|in) ([^.;]*?)\s+(?:" + UP_WORDS + "|" + DOWN_WORDS + r"|have|has|were|was)\b")
 GROUP = re.compile(
     r"\b(?P<name>(?:(?P<place>[A-Z][\w.’'-]*(?:\s[A-Z][\w’'-]*)?(?:-listed)?)\s+)?"
     r"(?:(?:tech|technology|internet|bank|banking|property|energy|mining|financial|blue-chip)\s+)?"
@@ -124,7 +124,7 @@ class _Reader:
             for m in mentions:
                 named[m.entity.id] = None
             moves.extend(self.sentence_moves(text, mentions, article, context))
-            context.previous = mentions
+            context.previous, context.previous_text = mentions, text
             for m in mentions:
                 if m.entity.kind == "index":
                     context.index = m.entity
@@ -184,7 +184,8 @@ class _Reader:
             return
         start += raw.find(name)
         known = self.alias.fullmatch(name) or self.alias.fullmatch(re.sub(r"\s+(?:index|Index|ETF)$", "", name))
-        entity = self.by_id[self.alias_ids[int(known.lastgroup[1:])]] if known else self._unknown(name, kind)
+        label = f"{name} Index" if kind == "index" and not name.lower().endswith("index") else name
+        entity = self.by_id[self.alias_ids[int(known.lastgroup[1:])]] if known else self._unknown(label, kind)
         found.append(_Mention(start, start + len(name), entity))
 
     def _trim(self, raw: str) -> str:
@@ -227,6 +228,13 @@ class _Reader:
             before = [c for c in cues if c.end() <= fig.start() and c.end() > previous_end]
             after = re.match(r"\s*(?:\w+\s){0,1}(?P<d>higher|lower)\b", text[fig.end():])
             directional = [c for c in before if not c["level"]]
+            if previous_move and not size_kind and not directional and previous_move.level_value is not None \
+                    and before and (fig["money"] or fig["plain"]):
+                made = self._moves(text, fig, previous_entities, None, _period(before[-1].group(0), article) or "day",
+                                   article)
+                moves.extend(made)
+                previous_move, previous_end = made[-1], fig.end()
+                continue
             if previous_move and not size_kind and not directional:
                 previous_move = self._attach_level(moves, previous_move, fig)
                 previous_end = fig.end()
@@ -236,7 +244,8 @@ class _Reader:
                 moves.extend(made[:1] if "respectively" in text else made)
                 previous_move, previous_end = moves[-1], fig.end()
                 continue
-            if before and len(text[before[-1].end():fig.start()].split()) <= 7:
+            inside = bool(before) and re.match(r"\s+in\s", text[before[-1].end():]) is not None
+            if before and len(text[before[-1].end():fig.start()].split()) <= (9 if inside else 7):
                 cue = before[-1]
                 direction = "up" if cue["up"] else "down" if cue["down"] else None
                 region_end = cue.start()
@@ -259,6 +268,8 @@ class _Reader:
             if not entities and FUNDAMENTALS.search(region):
                 previous_end = fig.end()
                 continue
+            if not entities and cue is not None and inside:
+                entities = [m.entity for m in mentions if cue.end() <= m.start < fig.start() and _instrument(m, text)]
             if not entities:
                 entities = self._anaphora(region, context) or (previous_entities if previous_move else [])
             if not entities:
@@ -314,7 +325,9 @@ class _Reader:
         if match and match["company"] and context.company:
             return [context.company]
         if match and match["their"]:
-            return [m.entity for m in context.previous if m.entity.kind == "company"]
+            companies = [m.entity for m in context.previous if m.entity.kind == "company"]
+            spans = (self._trim(n) for n in re.findall(rf"(?:{WORDCAP}\s?)+", context.previous_text))
+            return companies or [self._unknown(n, "company") for n in spans if n and n.lower() not in self.places]
         if re.search(r"\b(?:shares|stocks)\b", region) and context.group:
             return [context.group]
         return []
@@ -389,6 +402,7 @@ class _Context:
     def __init__(self):
         self.index = self.company = self.group = None
         self.previous: list[_Mention] = []
+        self.previous_text = ""
 
 
 def _alias_pattern(alias: str) -> str:
