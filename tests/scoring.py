@@ -80,11 +80,9 @@ def score_companies(facts: MarketFacts, gold: dict) -> Score:
     matched = total = extracted = 0
     for article_id, expected in gold["articles"].items():
         names = {n for e in facts.articles[article_id].entities for n in _names(facts, e)}
-        kinds = {facts.entities[e].kind for e in facts.articles[article_id].entities}
         wanted = [c.lower() for c in expected.get("companies", [])]
         matched += sum(w in names for w in wanted)
         total += len(wanted)
         extracted += sum(facts.entities[e].kind in ("company", "institution")
                          for e in facts.articles[article_id].entities)
-    del kinds
     return Score(matched, extracted, total)
