@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 from generator.errors import BuildError
 from generator.export import export_json
+from generator.facts import extract_facts
 from generator.ingest import read_corpus
 from generator.keywords import extract_keywords
+from generator.market import reconcile
 from generator.records import Digest
+from generator.registry import load_registry
 from generator.render import render_pages
 from generator.settings import BuildSettings
 from generator.stories import group_stories
@@ -31,6 +34,7 @@ class BuildResult:
 def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
     """Read the seeds, analyse them and write the digest's pages into docs/."""
     taxonomy = load_taxonomy(settings.themes)
+    registry = load_registry()
     progress("reading articles")
     corpus = read_corpus(settings.seeds)
     if settings.strict and (corpus.skipped or corpus.warnings):
@@ -40,11 +44,15 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
     keywords = extract_keywords(corpus.articles)
     progress("assigning themes")
     themes = assign_themes(corpus.articles, keywords, taxonomy)
+    progress("reading market facts")
+    facts = extract_facts(corpus.articles, registry)
     progress("grouping stories")
     stories = group_stories(corpus.articles, themes)
+    market = reconcile(stories, facts)
     progress("writing summaries")
     summaries = summarise(stories, corpus.articles, keywords)
-    digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped, corpus.warnings)
+    digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped, corpus.warnings,
+                    market)
     progress("rendering pages")
     pages = render_pages(digest, settings.templates)
     written = write_docs(pages, {"digest.json": export_json(digest)}, settings.docs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from generator.factrecords import MarketFacts, Move, Quote
 from generator.records import Digest
 
 SCHEMA_VERSION = 1
@@ -52,7 +53,37 @@ def export_json(digest: Digest) -> str:
             }
             for a in digest.articles
         ],
+        **market_json(digest.market),
         "skipped": [{"path": s.path, "reason": s.reason} for s in digest.skipped],
         "warnings": [{"path": s.path, "reason": s.reason} for s in digest.warnings],
     }
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def market_json(market: MarketFacts) -> dict:
+    """Entities, and the moves and quotes of every story and article."""
+    return {
+        "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "tickers": list(e.tickers), "known": e.known}
+                     for e in market.entities.values()],
+        "facts": {
+            "stories": {sid: {"key_moves": [{"entity": r.entity, "session": r.session, "disputed": r.disputed,
+                                             "figures": [_move(m) for m in r.figures]} for r in f.key_moves],
+                              "flows_and_forecasts": [_move(m) for m in f.others],
+                              "quotes": [_quote(q) for q in f.quotes], "entities": list(f.entities)}
+                        for sid, f in market.stories.items()},
+            "articles": {aid: {"moves": [_move(m) for m in f.moves], "quotes": [_quote(q) for q in f.quotes],
+                               "entities": list(f.entities)} for aid, f in market.articles.items()},
+        },
+    }
+
+
+def _move(m: Move) -> dict:
+    return {"kind": m.kind, "entity": m.entity, "direction": m.direction, "size": m.size, "size_high": m.size_high,
+            "unit": m.unit, "qualifier": m.qualifier, "period": m.period, "level": m.level,
+            "level_value": m.level_value, "article": m.article, "date": m.date.isoformat() if m.date else None,
+            "sentence": m.sentence}
+
+
+def _quote(q: Quote) -> dict:
+    return {"text": q.text, "speaker": q.speaker, "affiliation": q.affiliation, "in_note": q.in_note,
+            "entities": list(q.entities), "article": q.article}

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from generator.factrecords import MarketFacts
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -201,6 +203,8 @@ class Digest:
     """Input files not on the site."""
     warnings: tuple[Skipped, ...] = ()
     """Articles on the site that came with a caveat."""
+    market: MarketFacts = field(default_factory=MarketFacts)
+    """Moves, names and quotes per article and per story."""
 
     def article(self, article_id: str) -> Article:
         """The article with this id."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote
@@ -18,6 +18,7 @@ from urllib.parse import quote
 import jinja2
 
 from generator.errors import BuildError, InputError
+from generator import render_facts
 from generator.records import Article, Digest, Story
 from generator.text import slugify
 
@@ -65,6 +66,7 @@ class Paths:
     stories: dict[str, str]
     articles: dict[str, str]
     themes: dict[str, str]
+    entities: dict[str, str] = field(default_factory=dict)
 
     def story(self, story: Story) -> str:
         return self.stories[story.id]
@@ -85,7 +87,9 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None) 
         link = partial(_relative, path)
         pages[path] = env.get_template(template).render(digest=digest, link=link, paths=paths, **context)
 
-    render(HOME, "home.md.j2", marker=Trusted(MARKER), days=_days(digest.stories), themes=_theme_rows(digest))
+    board_day, board = render_facts.market_board(digest)
+    render(HOME, "home.md.j2", marker=Trusted(MARKER), days=_days(digest.stories), themes=_theme_rows(digest),
+           board_day=board_day, board=board, board_scale=render_facts.board_scale(board))
     render(f"{GENERATED}/themes/index.md", "themes.md.j2", themes=_theme_rows(digest))
     for theme in digest.taxonomy.themes:
         stories = [s for s in digest.stories if theme.id in s.themes]
@@ -94,12 +98,18 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None) 
     for story in digest.stories:
         render(paths.story(story), "story.md.j2", story=story, summary=digest.summaries.stories[story.id],
                members=[digest.article(a) for a in story.articles],
-               copies=[(digest.article(c), digest.article(k)) for c, k in story.copies])
+               copies=[(digest.article(c), digest.article(k)) for c, k in story.copies],
+               facts=digest.market.stories.get(story.id))
     render(f"{GENERATED}/articles/index.md", "articles.md.j2", articles=_articles_newest_first(digest.articles))
     for article in digest.articles:
         render(paths.article(article.id), "article.md.j2", article=article, story=digest.story_of(article.id),
                assignment=digest.themes[article.id], keywords=digest.keywords[article.id],
                summary=digest.summaries.articles[article.id], url=safe_url(article.url))
+    for entity in digest.market.entities.values():
+        stories, moves, quotes = render_facts.mentions_of(digest, entity.id)
+        render(paths.entities[entity.id], "entity.md.j2", entity=entity, stories=stories, moves=moves, quotes=quotes)
+    render(f"{GENERATED}/names/index.md", "names.md.j2",
+           entities=sorted(digest.market.entities.values(), key=lambda e: (e.kind, e.name.lower())))
     render(f"{GENERATED}/report.md", "report.md.j2", skipped=digest.skipped, warnings=digest.warnings,
            removed=[a for a in digest.articles if a.removed])
     return pages
@@ -119,6 +129,9 @@ def _environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["long_date"] = lambda d: Trusted(_long_date(d))
     env.filters["url"] = safe_url
+    env.filters["figure"] = render_facts.figure_label
+    env.filters["direction"] = lambda d: Trusted(render_facts.direction_mark(d))
+    env.filters["bar"] = lambda m, scale: Trusted(render_facts.bar_svg(m, scale))
     env.filters["trusted"] = Trusted  # output of a macro, whose own values were escaped already
     return env
 
@@ -147,7 +160,7 @@ def _paths(digest: Digest) -> Paths:
         taken.add(slug)
         articles[article.id] = f"{GENERATED}/articles/{slug}.md"
     themes = {t.id: f"{GENERATED}/themes/{t.id}.md" for t in digest.taxonomy.themes}
-    return Paths(stories, articles, themes)
+    return Paths(stories, articles, themes, render_facts.entity_paths(digest.market))
 
 
 def _days(stories: tuple[Story, ...]) -> list[tuple[dt.date | None, list[Story]]]:

@@ -1,0 +1,83 @@
+"""Presentation helpers for market facts: figure labels, direction marks and the build-time SVG bars."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from generator.factrecords import KeyMove, MarketFacts, Move
+from generator.records import Digest
+
+GENERATED_NAMES = "digest/names"
+COLOURS = {"up": "#1a7f37", "down": "#cf222e", None: "#6e7781"}
+
+
+def entity_paths(market: MarketFacts) -> dict[str, str]:
+    """Entity id to its page, relative to docs/."""
+    return {eid: f"{GENERATED_NAMES}/{eid}.md" for eid in market.entities}
+
+
+def figure_label(move: Move) -> str:
+    """A move as readers see it: `+3.3%`, `−5% (over)`, `+3.2% to +5.5%`, `at HK$48.15`."""
+    sign = {"up": "+", "down": "−"}.get(move.direction, "")
+    if move.kind == "flow":
+        return f"{move.unit} {move.size:,.0f}"
+    if move.kind == "forecast":
+        return f"forecast {move.size:g}" + (f" ({move.qualifier})" if move.qualifier else "")
+    if move.size is None:
+        text = f"{sign}at {move.level}" if move.level else sign
+    else:
+        unit = "%" if move.unit == "%" else f" {move.unit}"
+        text = f"{sign}{move.size:g}{unit}"
+        if move.size_high is not None:
+            text += f" to {sign}{move.size_high:g}{unit}"
+        if move.qualifier:
+            text = f"{move.qualifier} {text}"
+    return text
+
+
+def direction_mark(direction: str | None) -> str:
+    """A coloured arrow for a direction, as inline HTML built from fixed strings."""
+    arrow = {"up": "▲", "down": "▼"}.get(direction, "●")
+    return f'<span style="color:{COLOURS[direction]}">{arrow}</span>'
+
+
+def bar_svg(move: Move, scale: float) -> str:
+    """A small horizontal bar, its length the move's size against the largest on the board."""
+    width = 60
+    length = 0 if not move.size or not scale else max(2, round(width * min(move.size, scale) / scale))
+    colour = COLOURS[move.direction]
+    x = width if move.direction == "up" else width - length
+    return (f'<svg width="{2 * width}" height="10" viewBox="0 0 {2 * width} 10" role="img" '
+            f'aria-label="{move.direction or "level"}">'
+            f'<line x1="{width}" y1="0" x2="{width}" y2="10" stroke="#999"/>'
+            f'<rect x="{x}" y="2" width="{length}" height="6" fill="{colour}"/></svg>')
+
+
+def market_board(digest: Digest) -> tuple[dt.date | None, list[tuple[str, KeyMove]]]:
+    """The latest dated day's day-session moves, one row per instrument, biggest first."""
+    dated = [s for s in digest.stories if s.date]
+    if not dated:
+        return None, []
+    day = max(s.date for s in dated)
+    rows: dict[str, KeyMove] = {}
+    for story in dated:
+        if story.date != day or story.id not in digest.market.stories:
+            continue
+        for row in digest.market.stories[story.id].key_moves:
+            if row.session == "day" and row.entity not in rows:
+                rows[row.entity] = row
+    ordered = sorted(rows.values(), key=lambda r: (-(r.figures[0].size or 0), r.entity))
+    return day, [(r.entity, r) for r in ordered]
+
+
+def board_scale(rows) -> float:
+    """The largest size on the board, for the bars."""
+    return max((m.size or 0 for _, r in rows for m in r.figures), default=0.0)
+
+
+def mentions_of(digest: Digest, entity_id: str) -> tuple[list, list[Move], list]:
+    """Stories, moves and quotes that name an entity."""
+    stories = [s for s in digest.stories if entity_id in digest.market.stories.get(s.id).entities]
+    moves = [m for a in digest.articles for m in digest.market.articles[a.id].moves if m.entity == entity_id]
+    quotes = [q for a in digest.articles for q in digest.market.articles[a.id].quotes if entity_id in q.entities]
+    return stories, moves, quotes
