@@ -100,7 +100,7 @@ def test_search_reaches_the_story_and_its_source_link_opens_the_original(visit, 
 def test_theme_and_day_pages_open_from_the_home_page(visit, site):
     page, _ = visit
     page.goto(site)
-    page.locator("article h3 a[href*='themes/']").first.click()
+    page.locator(".digest-themes a[href*='themes/']").first.click()
     page.wait_for_url("**/digest/themes/**")
     assert page.locator("article h2", has_text="Overview").count() == 1
     assert page.locator(".grid.cards li").count() >= 1
