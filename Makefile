@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+CHROMIUM := /usr/bin/chromium
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export NO_MKDOCS_2_WARNING := 1
 
@@ -19,8 +20,13 @@ docs: $(STAMP)
 site: docs
 	$(VENV)/bin/mkdocs build --strict
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest
+
+# The browser test drives Debian's Chromium (Playwright never downloads a browser here).
+$(CHROMIUM):
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 golden: $(STAMP)
 	$(PY) -m tests.golden

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from generator.errors import BuildError
 from generator.export import export_json
 from generator.facts import extract_facts
+from generator.feeds import render_feeds
 from generator.ingest import read_corpus
 from generator.keywords import extract_keywords
 from generator.market import reconcile
@@ -55,5 +56,6 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
                     market)
     progress("rendering pages")
     pages = render_pages(digest, settings.templates)
-    written = write_docs(pages, {"digest.json": export_json(digest)}, settings.docs)
+    feeds = render_feeds(digest)
+    written = write_docs(pages, {"digest.json": export_json(digest), **feeds}, settings.docs)
     return BuildResult(digest, tuple(written))

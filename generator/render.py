@@ -8,6 +8,7 @@ directives. Values the generator itself made safe (links it built) are wrapped i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from urllib.parse import quote
 
 import jinja2
 
+from generator.briefing import plan_briefing
 from generator.errors import BuildError, InputError
 from generator import render_facts
+from generator.feeds import feed_path
 from generator.records import Article, Digest, Story
 from generator.text import slugify
 
@@ -66,6 +69,7 @@ class Paths:
     stories: dict[str, str]
     articles: dict[str, str]
     themes: dict[str, str]
+    days: dict[str, str]
     entities: dict[str, str] = field(default_factory=dict)
 
     def story(self, story: Story) -> str:
@@ -78,7 +82,8 @@ class Paths:
 def render_pages(digest: Digest, templates: Path, today: dt.date | None = None) -> dict[str, str]:
     """Page path (relative to docs/) to its Markdown text."""
     env = _environment(templates)
-    paths = _paths(digest)
+    paths = page_paths(digest)
+    briefing = plan_briefing(digest)
     pages: dict[str, str] = {}
 
     def render(path: str, template: str, **context) -> None:
@@ -88,15 +93,20 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None) 
         pages[path] = env.get_template(template).render(digest=digest, link=link, paths=paths, **context)
 
     board_day, board = render_facts.market_board(digest)
-    render(HOME, "home.md.j2", marker=Trusted(MARKER), days=_days(digest.stories), themes=_theme_rows(digest),
+    render(HOME, "home.md.j2", marker=Trusted(MARKER), briefing=briefing, feed=Trusted(feed_path()),
            board_day=board_day, board=board, board_scale=render_facts.board_scale(board))
     render(f"{GENERATED}/themes/index.md", "themes.md.j2", themes=_theme_rows(digest))
-    for theme in digest.taxonomy.themes:
-        stories = [s for s in digest.stories if theme.id in s.themes]
-        render(paths.themes[theme.id], "theme.md.j2", theme=theme, stories=stories)
+    for brief in briefing.themes:
+        render(paths.themes[brief.theme.id], "theme.md.j2", brief=brief, theme=brief.theme,
+               feed=Trusted(feed_path(brief.theme.id)))
+    render(f"{GENERATED}/days/index.md", "days.md.j2", briefing=briefing)
+    for day in briefing.days:
+        render(paths.days[day.slug], "day.md.j2", day=day)
+    render(f"{GENERATED}/tags.md", "tags.md.j2")
     render(f"{GENERATED}/stories/index.md", "stories.md.j2", days=_days(digest.stories))
     for story in digest.stories:
         render(paths.story(story), "story.md.j2", story=story, summary=digest.summaries.stories[story.id],
+               tags=briefing.tags[story.id],
                members=[digest.article(a) for a in story.articles],
                copies=[(digest.article(c), digest.article(k)) for c, k in story.copies],
                facts=digest.market.stories.get(story.id))
@@ -133,6 +143,7 @@ def _environment(templates: Path) -> jinja2.Environment:
     env.filters["direction"] = lambda d: Trusted(render_facts.direction_mark(d))
     env.filters["bar"] = lambda m, scale: Trusted(render_facts.bar_svg(m, scale))
     env.filters["trusted"] = Trusted  # output of a macro, whose own values were escaped already
+    env.filters["yaml"] = _yaml_list
     return env
 
 
@@ -142,12 +153,18 @@ def _long_date(day: dt.date | None) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
+def _yaml_list(values) -> Trusted:
+    """A list of strings as a YAML flow sequence (JSON strings are YAML), for front matter."""
+    return Trusted(json.dumps([str(v) for v in values]))
+
+
 def _relative(page: str, target: str) -> Trusted:
     rel = posixpath.relpath(target, posixpath.dirname(page) or ".")
     return Trusted(quote(rel))
 
 
-def _paths(digest: Digest) -> Paths:
+def page_paths(digest: Digest) -> Paths:
+    """Where every page of the digest goes."""
     stories = {s.id: f"{GENERATED}/stories/{s.id}.md" for s in digest.stories}
     articles: dict[str, str] = {}
     taken: set[str] = set()
@@ -160,7 +177,10 @@ def _paths(digest: Digest) -> Paths:
         taken.add(slug)
         articles[article.id] = f"{GENERATED}/articles/{slug}.md"
     themes = {t.id: f"{GENERATED}/themes/{t.id}.md" for t in digest.taxonomy.themes}
-    return Paths(stories, articles, themes, render_facts.entity_paths(digest.market))
+    days = {d.isoformat(): f"{GENERATED}/days/{d.isoformat()}.md"
+            for d in {*(s.date for s in digest.stories), *(a.date for a in digest.articles)} if d}
+    days["undated"] = f"{GENERATED}/days/undated.md"
+    return Paths(stories, articles, themes, days, render_facts.entity_paths(digest.market))
 
 
 def _days(stories: tuple[Story, ...]) -> list[tuple[dt.date | None, list[Story]]]:

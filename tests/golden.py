@@ -22,8 +22,9 @@ def generate(docs: Path) -> None:
 
 
 def generated_files(docs: Path) -> dict[str, bytes]:
-    """Generated files under docs, by relative path."""
-    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.rglob("*")) if p.is_file()}
+    """The files the generator owns under docs (digest/, digest.json, index.md), by relative path."""
+    files = {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.rglob("*")) if p.is_file()}
+    return {rel: data for rel, data in files.items() if rel.startswith("digest/") or rel in ("digest.json", "index.md")}
 
 
 def main() -> None:

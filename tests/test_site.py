@@ -1,0 +1,104 @@
+"""The whole site built from seeds/: MkDocs (strict) and Zensical from the same mkdocs.yml, feeds, search."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.site_project import build_site, make_project
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+_LOADED = re.compile(r"<(?:script|img|iframe|source)\b[^>]*\bsrc=\"(https?:)?//|<link\b[^>]*\bhref=\"(https?:)?//", re.I)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return make_project(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="module")
+def mkdocs_site(project):
+    result = build_site(project)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    return project / "site"
+
+
+def test_zensical_builds_a_working_site_from_the_same_config(tmp_path):
+    project = make_project(tmp_path)
+    result = build_site(project, tool="zensical")
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = project / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'class="grid cards digest-cards"' in home
+    assert 'type="application/atom+xml"' in home  # the overrides folder is used
+    stories = sorted((site / "digest" / "stories").glob("*/index.html"))
+    assert len(stories) == len(json.loads((project / "docs" / "digest.json").read_text())["stories"])
+    assert any("md-tag" in s.read_text(encoding="utf-8") for s in stories)
+    assert (site / "digest" / "feeds" / "index.xml").is_file()
+    assert list(site.glob("search*.json")) or (site / "search" / "search_index.json").is_file()
+
+
+def test_no_page_loads_anything_from_another_host(mkdocs_site):
+    pages = list(mkdocs_site.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        match = _LOADED.search(page.read_text(encoding="utf-8"))
+        assert match is None, f"{page}: {match.group(0)}"
+
+
+def test_story_pages_are_boosted_above_article_pages_and_carry_their_names(project, mkdocs_site):
+    index = json.loads((mkdocs_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    boosts = {d["location"].split("#")[0]: d.get("boost", 1) for d in index["docs"] if "boost" in d}
+    stories = [b for loc, b in boosts.items() if loc.startswith("digest/stories/")]
+    articles = [b for loc, b in boosts.items() if loc.startswith("digest/articles/")]
+    assert stories and articles and min(stories) > max(articles)
+    digest = json.loads((project / "docs" / "digest.json").read_text(encoding="utf-8"))
+    texts = {d["location"]: d["text"] for d in index["docs"] if d["location"].startswith("digest/stories/")}
+    for story in digest["stories"]:
+        page = " ".join(t for loc, t in texts.items() if loc.startswith(f"digest/stories/{story['id']}/"))
+        for keyword in story["keywords"][:5]:
+            assert keyword in page, (story["id"], keyword)
+
+
+def test_every_day_has_a_page_and_undated_articles_are_listed(project, mkdocs_site):
+    digest = json.loads((project / "docs" / "digest.json").read_text(encoding="utf-8"))
+    days = {a["date"] or "undated" for a in digest["articles"]} | {s["date"] or "undated" for s in digest["stories"]}
+    for day in days:
+        assert (mkdocs_site / "digest" / "days" / day / "index.html").is_file(), day
+    undated = [a for a in digest["articles"] if not a["date"]]
+    if undated:
+        page = (project / "docs" / "digest" / "days" / "undated.md").read_text(encoding="utf-8")
+        assert page.count("../articles/") >= len(undated)
+
+
+def test_feeds_are_valid_atom_and_linked_from_every_page(project, mkdocs_site):
+    digest = json.loads((project / "docs" / "digest.json").read_text(encoding="utf-8"))
+    feeds = mkdocs_site / "digest" / "feeds"
+    whole = ET.parse(feeds / "index.xml").getroot()
+    assert whole.tag == f"{ATOM}feed"
+    assert len(whole.findall(f"{ATOM}entry")) == min(len(digest["stories"]), 50)
+    for theme in digest["themes"]:
+        root = ET.parse(feeds / f"{theme['id']}.xml").getroot()
+        assert len(root.findall(f"{ATOM}entry")) == min(len(theme["stories"]), 50)
+        theme_page = (mkdocs_site / "digest" / "themes" / theme["id"] / "index.html").read_text(encoding="utf-8")
+        assert f'href="../../feeds/{theme["id"]}.xml"' in theme_page
+    for entry in whole.findall(f"{ATOM}entry"):
+        href = entry.find(f"{ATOM}link").get("href")
+        assert (feeds / href / "index.html").resolve().is_file(), href
+    for page in mkdocs_site.rglob("*.html"):
+        if page.name != "404.html":
+            assert 'type="application/atom+xml"' in page.read_text(encoding="utf-8"), page
+
+
+def test_the_tags_page_lists_themes_and_names(project, mkdocs_site):
+    digest = json.loads((project / "docs" / "digest.json").read_text(encoding="utf-8"))
+    tags = (mkdocs_site / "digest" / "tags" / "index.html").read_text(encoding="utf-8")
+    for theme in digest["themes"]:
+        if theme["stories"]:
+            assert theme["name"] in tags
+    assert tags.count('class="md-tag"') >= sum(1 for t in digest["themes"] if t["stories"]) + 1
