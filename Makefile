@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site docs test golden serve clean
+.PHONY: site docs test golden serve clean eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ site: docs
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Score themes, stories and summaries on the labelled corpus; writes EVALUATION.md and docs/quality.md.
+CORPUS ?= ../shared/corpora/bbc-dev
+eval: $(STAMP)
+	$(PY) -m generator.quality --corpus $(CORPUS)
 
 golden: $(STAMP)
 	$(PY) -m tests.golden

@@ -71,16 +71,21 @@ def _lcs(a: Sequence[str], b: Sequence[str]) -> int:
     return previous[-1]
 
 
-def macro_f1(gold: Sequence[Hashable], predicted: Sequence[Hashable | None]) -> float:
-    """Mean over the gold classes of each class's F1; a missing prediction (None) counts as wrong."""
-    classes = sorted(set(gold), key=str)
-    scores = []
-    for label in classes:
+def class_f1(gold: Sequence[Hashable], predicted: Sequence[Hashable | None]) -> dict[Hashable, float]:
+    """F1 of each gold class, in sorted order; a missing prediction (None) counts as wrong."""
+    out = {}
+    for label in sorted(set(gold), key=str):
         tp = sum(1 for g, p in zip(gold, predicted) if g == label and p == label)
         fp = sum(1 for g, p in zip(gold, predicted) if g != label and p == label)
         fn = sum(1 for g, p in zip(gold, predicted) if g == label and p != label)
-        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return sum(scores) / len(scores) if scores else 0.0
+        out[label] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return out
+
+
+def macro_f1(gold: Sequence[Hashable], predicted: Sequence[Hashable | None]) -> float:
+    """Mean of the gold classes' F1 (`class_f1`)."""
+    scores = class_f1(gold, predicted)
+    return sum(scores.values()) / len(scores) if scores else 0.0
 
 
 def nmi(labels: Sequence[Hashable], clusters: Sequence[Hashable]) -> float:
