@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 GENERATOR = "Generator"
 """Name of the generator's own summariser in the results."""
 
-_JOINED = re.compile(r"(?<=[.!?])(?=[A-Z‘“(])|(?<=[.!?][\"'’”])(?=[A-Z])")
+_JOINED = re.compile(r"[.!?](?=[A-Z‘“(])|[.!?]([\"'’”])(?=[A-Z\"‘“])")
 
 
 @dataclass(frozen=True)
@@ -149,8 +149,22 @@ def _purity(labels: list[str], clusters: list[str]) -> float:
 
 
 def reference_sentences(text: str) -> list[str]:
-    """Sentences of a reference summary whose sentences were joined with no space."""
-    return [s.strip() for s in _JOINED.split(text.strip()) if s.strip()]
+    """Sentences of a reference summary whose sentences were joined with no space.
+
+    A sentence ends at `.`, `!` or `?` followed by a capital letter or an opening bracket or quote.
+    A straight double quote after the stop closes the sentence when the sentence holds an odd
+    number of them, and opens the next one otherwise.
+    """
+    out, start = [], 0
+    for match in _JOINED.finditer(text):
+        end = match.start() + 1
+        quote = match.group(1)
+        if quote and (quote != '"' or text[start:end].count('"') % 2 == 1):
+            end += 1
+        out.append(text[start:end])
+        start = end
+    out.append(text[start:])
+    return [s.strip() for s in out if s.strip()]
 
 
 def _summary_scores(articles, keywords, summaries: Path) -> tuple[tuple[Rouge, ...], int, float]:

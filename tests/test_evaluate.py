@@ -63,6 +63,11 @@ def corpus(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def test_reference_sentences_tell_closing_from_opening_quotes():
+    assert reference_sentences('He said "no."Then he left."Why?" she asked.') == [
+        'He said "no."', "Then he left.", '"Why?" she asked.']
+
+
 def test_reference_sentences_split_where_sentences_were_joined():
     assert reference_sentences('Sales rose 2.5% to $10.9bn.For the year, "it was fine."The end.') == [
         "Sales rose 2.5% to $10.9bn.", 'For the year, "it was fine."', "The end."]
