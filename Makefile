@@ -6,7 +6,7 @@ CHROMIUM := /usr/bin/chromium
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site docs test golden serve clean
+.PHONY: site docs test golden serve clean eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(STAMP) $(CHROMIUM)
 $(CHROMIUM):
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+# Score themes, stories and summaries on the labelled corpus; writes EVALUATION.md and docs/quality.md.
+CORPUS ?= ../shared/corpora/bbc-dev
+eval: $(STAMP)
+	$(PY) -m generator.quality --corpus $(CORPUS)
 
 golden: $(STAMP)
 	$(PY) -m tests.golden

@@ -26,6 +26,9 @@ ARTICLE_SENTENCES = 2
 REDUNDANT = 0.45
 """Cosine above which a sentence repeats one already picked."""
 
+WEIGHTS = (0.6, 0.2, 0.2)
+"""Weights of a sentence's centrality, lead position and keyword coverage in its score."""
+
 DEK_WORDS = 32
 """Longest dek, in words."""
 
@@ -79,7 +82,7 @@ def pick_sentences(articles: list[Article], count: int, keywords: tuple[str, ...
         covered = sum(1 for k in keyword_terms if k and k <= set(c.terms)) / (len(keyword_terms) or 1)
         lead = 1.0 / (1.0 + c.position)
         dangling = 0.5 if _DANGLING.match(c.text) and c.position else 1.0
-        scores.append((0.45 * centrality[i] + 0.35 * lead + 0.2 * covered) * dangling)
+        scores.append((WEIGHTS[0] * centrality[i] + WEIGHTS[1] * lead + WEIGHTS[2] * covered) * dangling)
     chosen: list[int] = []
     while len(chosen) < count:
         best, best_value = None, None
