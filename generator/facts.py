@@ -109,9 +109,12 @@ class _Reader:
         self.by_id = {e.id: e for e in registry.entities}
         self.by_ticker = {t: e for e in registry.entities for t in e.tickers}
         self.entities: dict[str, Entity] = {}
-        self.alias = re.compile("|".join(
-            rf"(?<![\w&])(?P<a{n}>{_alias_pattern(alias)})(?![\w&])" for n, (alias, _) in enumerate(registry.aliases)))
-        self.alias_ids = [eid for _, eid in registry.aliases]
+        self.alias = re.compile(
+            r"(?<![\w&])(?:" + "|".join(_alias_pattern(alias) for alias, _ in registry.aliases) + r")(?![\w&])")
+        self.alias_ids: dict[str, str] = {}
+        for alias, eid in registry.aliases:
+            for form in (alias, alias[:1].upper() + alias[1:]):
+                self.alias_ids.setdefault(form, eid)
         self.places = frozenset(data_words("market_places.txt"))
         self.stop = frozenset(data_words("name_stopwords.txt"))
 
@@ -148,7 +151,7 @@ class _Reader:
         """Entities named in a text, registry names first, longest first, without overlaps."""
         found: list[_Mention] = []
         for match in self.alias.finditer(text):
-            eid = self.alias_ids[int(match.lastgroup[1:])]
+            eid = self.alias_ids[match.group()]
             found.append(_Mention(match.start(), match.end(), self.by_id[eid]))
         for match in TICKER.finditer(text):
             ticker = f"{match['ex']}:{match['code']}"
@@ -185,7 +188,7 @@ class _Reader:
         start += raw.find(name)
         known = self.alias.fullmatch(name) or self.alias.fullmatch(re.sub(r"\s+(?:index|Index|ETF)$", "", name))
         label = f"{name} Index" if kind == "index" and not name.lower().endswith("index") else name
-        entity = self.by_id[self.alias_ids[int(known.lastgroup[1:])]] if known else self._unknown(label, kind)
+        entity = self.by_id[self.alias_ids[known.group()]] if known else self._unknown(label, kind)
         found.append(_Mention(start, start + len(name), entity))
 
     def _trim(self, raw: str) -> str:
