@@ -14,6 +14,7 @@ from generator.market import reconcile
 from generator.records import Digest
 from generator.registry import load_registry
 from generator.render import render_pages
+from generator.runner import Runner
 from generator.settings import BuildSettings
 from generator.stories import group_stories
 from generator.summaries import summarise
@@ -36,22 +37,23 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
     """Read the seeds, analyse them and write the digest's pages into docs/."""
     taxonomy = load_taxonomy(settings.themes)
     registry = load_registry()
-    progress("reading articles")
-    corpus = read_corpus(settings.seeds)
-    if settings.strict and (corpus.skipped or corpus.warnings):
-        problem = (corpus.skipped or corpus.warnings)[0]
-        raise BuildError(f"--strict: {problem.path}: {problem.reason}")
-    progress("extracting keywords")
-    keywords = extract_keywords(corpus.articles)
-    progress("assigning themes")
-    themes = assign_themes(corpus.articles, keywords, taxonomy)
-    progress("reading market facts")
-    facts = extract_facts(corpus.articles, registry)
-    progress("grouping stories")
-    stories = group_stories(corpus.articles, themes)
-    market = reconcile(stories, facts)
-    progress("writing summaries")
-    summaries = summarise(stories, corpus.articles, keywords)
+    with Runner(settings.cache, settings.jobs) as runner:
+        progress("reading articles")
+        corpus = read_corpus(settings.seeds)
+        if settings.strict and (corpus.skipped or corpus.warnings):
+            problem = (corpus.skipped or corpus.warnings)[0]
+            raise BuildError(f"--strict: {problem.path}: {problem.reason}")
+        progress("extracting keywords")
+        keywords = extract_keywords(corpus.articles, runner)
+        progress("assigning themes")
+        themes = assign_themes(corpus.articles, keywords, taxonomy)
+        progress("reading market facts")
+        facts = extract_facts(corpus.articles, registry, runner)
+        progress("grouping stories")
+        stories = group_stories(corpus.articles, themes)
+        market = reconcile(stories, facts)
+        progress("writing summaries")
+        summaries = summarise(stories, corpus.articles, keywords)
     digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped, corpus.warnings,
                     market)
     progress("rendering pages")

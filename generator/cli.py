@@ -35,8 +35,9 @@ def parser() -> argparse.ArgumentParser:
         if isinstance(setting.default, bool):
             run.add_argument(f"--{setting.name}", action="store_true", default=None, help=setting.help)
         else:
-            metavar = "FILE" if setting.name == "themes" else "DIR"
-            run.add_argument(f"--{setting.name}", metavar=metavar, help=f"{setting.help} (default: {setting.default or 'bundled'})")
+            metavar = {"themes": "FILE", "jobs": "N"}.get(setting.name, "DIR")
+            default = setting.default if setting.default is not None else "bundled"
+            run.add_argument(f"--{setting.name}", metavar=metavar, help=f"{setting.help} (default: {default})")
     run.add_argument("-q", "--quiet", action="store_true", help="print warnings only")
     return top
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from functools import cache, partial
 
 from generator.factrecords import ArticleFacts, Entity, EntityRegistry, MarketFacts, Move, Quote
 from generator.records import Article
+from generator.runner import Runner, item_key
 from generator.text import data_words, slugify
 
 INSTRUMENT_KINDS = {"company", "index", "etf", "commodity", "currency", "market"}
@@ -94,11 +96,33 @@ class _Mention:
     entity: Entity
 
 
-def extract_facts(articles: tuple[Article, ...], registry: EntityRegistry) -> MarketFacts:
+def extract_facts(articles: tuple[Article, ...], registry: EntityRegistry, runner: Runner | None = None) -> MarketFacts:
     """Moves, flows, forecasts, names and quotes of every article, with the entities they name."""
-    reader = _Reader(registry)
-    facts = {a.id: reader.article(a) for a in articles}
-    return MarketFacts(entities=dict(sorted(reader.entities.items())), articles=facts)
+    runner = runner or Runner()
+    registry_key = item_key(registry)
+    results = runner.map("facts", partial(article_facts, registry), articles,
+                         keys=[item_key(a, registry_key) for a in articles])
+    entities: dict[str, Entity] = {}
+    for _, named in results:
+        for eid, entity in named.items():
+            old = entities.get(eid)
+            if old is not None and not entity.known:
+                entity = replace(entity, tickers=tuple(sorted({*old.tickers, *entity.tickers})))
+            entities[eid] = entity
+    facts = {a.id: f for a, (f, _) in zip(articles, results)}
+    return MarketFacts(entities=dict(sorted(entities.items())), articles=facts)
+
+
+def article_facts(registry: EntityRegistry, article: Article) -> tuple[ArticleFacts, dict[str, Entity]]:
+    """The facts of one article and the entities it names."""
+    reader = _reader(registry)
+    reader.entities = {}
+    return reader.article(article), reader.entities
+
+
+@cache
+def _reader(registry: EntityRegistry) -> _Reader:
+    return _Reader(registry)
 
 
 class _Reader:

@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache, lru_cache
 
 import yake
 
 from generator import text as textlib
 from generator.records import Article
+from generator.runner import Runner
 
 TOP = 10
 """Keywords kept per article."""
 
-CANDIDATES = 40
+CANDIDATES = 30
 """YAKE candidates considered per article before cleaning."""
+
+LEAD_WORDS = 160
+"""YAKE reads the headline and this many words of the story: news puts what matters first."""
 
 MAX_WORDS = 5
 """Longest keyword, in words, after a name is grown to its full length."""
@@ -36,17 +41,33 @@ _NOUNS_LIKE_ADJECTIVES = {"executive", "executives", "initiative", "incentive", 
 _UNITS = {"cent", "percent", "pct", "bps", "basis", "points", "point", "billion", "million", "trillion"}
 
 
-def extract_keywords(articles: tuple[Article, ...]) -> dict[str, tuple[str, ...]]:
+def extract_keywords(articles: tuple[Article, ...], runner: Runner | None = None) -> dict[str, tuple[str, ...]]:
     """Article id to its keywords, strongest first."""
-    extractor = yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=0.9)
-    return {a.id: article_keywords(a, extractor) for a in articles}
+    results = (runner or Runner()).map("keywords", article_keywords, articles)
+    return {a.id: keywords for a, keywords in zip(articles, results)}
+
+
+@cache
+def _extractor() -> yake.KeywordExtractor:
+    return yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=0.9)
 
 
 def article_keywords(article: Article, extractor: yake.KeywordExtractor | None = None) -> tuple[str, ...]:
     """Keywords of one article, strongest first."""
-    extractor = extractor or yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=0.9)
-    raw = [kw for kw, _ in extractor.extract_keywords(article.text)]
+    extractor = extractor or _extractor()
+    raw = [kw for kw, _ in extractor.extract_keywords(_lead(article))]
     return tuple(clean_keywords(raw, article.text)[:TOP])
+
+
+def _lead(article: Article) -> str:
+    """The headline and the opening of the story, cut at a sentence end near LEAD_WORDS words."""
+    out, count = [], 0
+    for sentence in article.sentences:
+        out.append(sentence.text)
+        count += len(sentence.text.split())
+        if count >= LEAD_WORDS:
+            break
+    return " ".join(out)
 
 
 def clean_keywords(candidates: list[str], body: str) -> list[str]:
@@ -200,6 +221,7 @@ def _most_common_surface(phrase: str, body: str) -> str:
     return " ".join(max(sorted(forms), key=lambda f: forms[f]).split()) if forms else phrase
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(phrase: str) -> str:
     return " ".join(textlib.stem(w) for w in phrase.lower().replace("-", " ").split())
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import ConfigError
+from generator.runner import default_jobs
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ SETTINGS = (
     Setting("themes", None, "taxonomy YAML file (default: the bundled market taxonomy)"),
     Setting("templates", "templates", "folder of the Jinja2 page templates"),
     Setting("strict", False, "fail with exit code 1 when any input file gets a warning"),
+    Setting("jobs", 0, "processes for the per-article work (0: all cores)"),
+    Setting("cache", ".cache/digest", "folder where per-article results are kept between builds ('' for none)"),
 )
 
 
@@ -44,6 +47,10 @@ class BuildSettings:
     """Folder of page templates."""
     strict: bool
     """Whether warnings fail the build."""
+    jobs: int = 1
+    """Processes for the per-article work."""
+    cache: Path | None = None
+    """Folder of the result cache, or None for no cache."""
 
 
 def build_settings(**values) -> BuildSettings:
@@ -68,4 +75,11 @@ def build_settings(**values) -> BuildSettings:
         raise ConfigError(f"--docs {docs}: must not be inside the seeds folder")
     if not os.access(docs if docs.exists() else docs.parent if docs.parent.exists() else Path("."), os.W_OK):
         raise ConfigError(f"--docs {docs}: not writable")
-    return BuildSettings(seeds, docs, themes, templates, bool(merged["strict"]))
+    try:
+        jobs = int(merged["jobs"])
+    except (TypeError, ValueError):
+        raise ConfigError(f"--jobs {merged['jobs']}: expected a whole number") from None
+    if jobs < 0:
+        raise ConfigError(f"--jobs {jobs}: expected 0 (all cores) or more")
+    cache = Path(merged["cache"]) if merged["cache"] else None
+    return BuildSettings(seeds, docs, themes, templates, bool(merged["strict"]), jobs or default_jobs(), cache)

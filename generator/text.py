@@ -6,7 +6,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from segtok.segmenter import split_multi
@@ -48,6 +48,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.translate(_QUOTES))
 
 
+@lru_cache(maxsize=1 << 18)
 def stem(word: str) -> str:
     """A light, rule-based stem: lower case, possessive and plural endings removed."""
     w = word.lower().translate(_QUOTES)

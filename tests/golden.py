@@ -18,7 +18,7 @@ GOLDEN = ROOT / "tests" / "golden"
 
 def generate(docs: Path) -> None:
     """Build the seeds digest into `docs`."""
-    build(build_settings(seeds=str(ROOT / "seeds"), docs=str(docs), templates=str(ROOT / "templates")))
+    build(build_settings(seeds=str(ROOT / "seeds"), docs=str(docs), templates=str(ROOT / "templates"), cache="", jobs=1))
 
 
 def generated_files(docs: Path) -> dict[str, bytes]:
