@@ -56,7 +56,7 @@ def article_keywords(article: Article, extractor: yake.KeywordExtractor | None =
     """Keywords of one article, strongest first."""
     extractor = extractor or _extractor()
     raw = [kw for kw, _ in extractor.extract_keywords(_lead(article))]
-    return tuple(clean_keywords(raw, article.text)[:TOP])
+    return tuple(clean_keywords(raw, article.text, TOP))
 
 
 def _lead(article: Article) -> str:
@@ -70,11 +70,13 @@ def _lead(article: Article) -> str:
     return " ".join(out)
 
 
-def clean_keywords(candidates: list[str], body: str) -> list[str]:
+def clean_keywords(candidates: list[str], body: str, limit: int | None = None) -> list[str]:
     """Keep the candidates that read as whole phrases of `body`, grown to full names, without repeats."""
     body = body.replace("’", "'")
     kept: list[str] = []
     for candidate in candidates:
+        if limit is not None and len(kept) >= limit:
+            break
         phrase = _as_phrase(candidate, body)
         if phrase and not any(_same(phrase, k) or _contains(k, phrase) or _contains(phrase, k) for k in kept):
             kept.append(phrase)
@@ -194,11 +196,14 @@ def _grow_name(spans: list[tuple[int, int]], body: str) -> tuple[int, int]:
 def _word_before(body: str, start: int) -> str | None:
     if start < 2 or body[start - 1] != " ":
         return None
-    match = re.search(r"([\w.&-]+)$", body[: start - 1])
+    window = max(0, start - 80)
+    match = re.search(r"([\w.&-]+)$", body[window: start - 1])
     if not match:
         return None
     word = match.group(1).rstrip(".")
-    prefix = body[: match.start()].rstrip()
+    prefix = body[max(0, window + match.start() - 5): window + match.start()].rstrip()
+    if window + match.start() - 5 > 0 and not prefix:
+        prefix = " "
     if (not prefix or prefix[-1] in ".!?\"“\n") and not _capitalised_mid_sentence(word, body):
         return None  # a sentence starts here, and the word is not otherwise a name
     return word
