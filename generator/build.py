@@ -53,7 +53,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         stories = group_stories(corpus.articles, themes)
         market = reconcile(stories, facts)
         progress("writing summaries")
-        summaries = summarise(stories, corpus.articles, keywords)
+        summaries = summarise(stories, corpus.articles, keywords, runner)
     digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped, corpus.warnings,
                     market)
     progress("rendering pages")

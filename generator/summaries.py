@@ -15,6 +15,7 @@ import numpy as np
 
 from generator import text as textlib
 from generator.keywords import merge_keywords
+from generator.runner import Runner
 from generator.records import Article, Story, StorySummary, Summaries, SummarySentence
 
 STORY_SENTENCES = (3, 5)
@@ -47,26 +48,38 @@ class _Candidate:
 
 
 def summarise(
-    stories: tuple[Story, ...], articles: tuple[Article, ...], keywords: dict[str, tuple[str, ...]]
+    stories: tuple[Story, ...], articles: tuple[Article, ...], keywords: dict[str, tuple[str, ...]],
+    runner: Runner | None = None,
 ) -> Summaries:
     """Summaries of every story and every article."""
+    runner = runner or Runner()
     by_id = {a.id: a for a in articles}
-    story_summaries = {}
-    for story in stories:
-        members = [by_id[i] for i in story.articles]
-        story_keywords = merge_keywords([keywords.get(a.id, ()) for a in members])
-        size = min(STORY_SENTENCES[1], STORY_SENTENCES[0] + len(members) - 1)
-        picked = pick_sentences(members, size, story_keywords)
-        story_summaries[story.id] = StorySummary(
-            dek=_dek(picked, story.headline),
-            sentences=tuple(SummarySentence(c.text, c.article) for c in picked),
-            keywords=story_keywords,
-        )
-    article_summaries = {
-        a.id: tuple(SummarySentence(c.text, c.article) for c in pick_sentences([a], ARTICLE_SENTENCES, keywords.get(a.id, ())))
-        for a in articles
-    }
-    return Summaries(story_summaries, article_summaries)
+    story_jobs = [(story.headline, tuple(by_id[i] for i in story.articles),
+                   tuple(keywords.get(i, ()) for i in story.articles)) for story in stories]
+    story_summaries = runner.map("story-summary", story_summary, story_jobs)
+    article_jobs = [(a, keywords.get(a.id, ())) for a in articles]
+    article_summaries = runner.map("article-summary", article_summary, article_jobs)
+    return Summaries(dict(zip((s.id for s in stories), story_summaries)),
+                     dict(zip((a.id for a in articles), article_summaries)))
+
+
+def story_summary(job: tuple[str, tuple[Article, ...], tuple[tuple[str, ...], ...]]) -> StorySummary:
+    """Dek, summary sentences and keywords of a story (headline, member articles, their keywords)."""
+    headline, members, member_keywords = job
+    story_keywords = merge_keywords(list(member_keywords))
+    size = min(STORY_SENTENCES[1], STORY_SENTENCES[0] + len(members) - 1)
+    picked = pick_sentences(list(members), size, story_keywords)
+    return StorySummary(
+        dek=_dek(picked, headline),
+        sentences=tuple(SummarySentence(c.text, c.article) for c in picked),
+        keywords=story_keywords,
+    )
+
+
+def article_summary(job: tuple[Article, tuple[str, ...]]) -> tuple[SummarySentence, ...]:
+    """The short summary of one article (given its keywords)."""
+    article, article_keywords = job
+    return tuple(SummarySentence(c.text, c.article) for c in pick_sentences([article], ARTICLE_SENTENCES, article_keywords))
 
 
 def pick_sentences(articles: list[Article], count: int, keywords: tuple[str, ...] = ()) -> list[_Candidate]:
