@@ -12,7 +12,7 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -159,8 +159,12 @@ def _yaml_list(values) -> Trusted:
 
 
 def _relative(page: str, target: str) -> Trusted:
-    rel = posixpath.relpath(target, posixpath.dirname(page) or ".")
-    return Trusted(quote(rel))
+    return _relative_from(posixpath.dirname(page) or ".", target)
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative_from(folder: str, target: str) -> Trusted:
+    return Trusted(quote(posixpath.relpath(target, folder)))
 
 
 def page_paths(digest: Digest) -> Paths:

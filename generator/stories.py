@@ -63,14 +63,8 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     sims = {(i, j): textlib.cosine(vectors[i], vectors[j]) for i, j in pairs if _compatible(days[i], days[j])}
     copies = _near_copies(articles, sims)
 
-    def similarity(i: int, j: int) -> float:
-        key = (min(i, j), max(i, j))
-        if key not in sims:
-            sims[key] = textlib.cosine(vectors[i], vectors[j]) if _compatible(days[i], days[j]) else 0.0
-        return sims[key]
-
-    clusters = _cluster([i for i in range(len(articles)) if i not in copies], dict(sims), similarity)
-    stories = [_story(members, copies, articles, days, sims, themes) for members in clusters]
+    clusters = _cluster([i for i in range(len(articles)) if i not in copies], sims, vectors, days)
+    stories = [_story(members, copies, articles, days, vectors, themes) for members in clusters]
     stories = _unique_ids(stories)
     return tuple(sorted(stories, key=lambda s: (-(s.date or dt.date.min).toordinal(), s.id)))
 
@@ -156,29 +150,39 @@ def _near_copies(articles: tuple[Article, ...], sims: dict[tuple[int, int], floa
     return copies
 
 
-def _cluster(items: list[int], sims: dict[tuple[int, int], float], similarity) -> list[list[int]]:
-    """Average-linkage clustering, trying candidate pairs from the most similar down."""
+def _cluster(items: list[int], sims: dict[tuple[int, int], float], vectors: list[dict[str, float]],
+             days: list[EventDay]) -> list[list[int]]:
+    """Average-linkage clustering, trying candidate pairs from the most similar down.
+
+    The average cosine over all pairs of two groups of unit vectors is the dot product of the
+    groups' vector sums divided by the number of pairs, so each merge test costs one sparse dot
+    product. Groups merge only when every pair across them can report the same day's event.
+    """
     cluster_of = {i: i for i in items}
     members = {i: [i] for i in items}
+    sums = {i: dict(vectors[i]) for i in items}
     for (i, j), _ in sorted(sims.items(), key=lambda p: (-p[1], p[0])):
         if i not in cluster_of or j not in cluster_of:
             continue
         a, b = cluster_of[i], cluster_of[j]
         if a == b:
             continue
-        links = [similarity(x, y) for x in members[a] for y in members[b]]
-        if sum(links) / len(links) < THRESHOLD:
+        average = textlib.cosine(sums[a], sums[b]) / (len(members[a]) * len(members[b]))
+        if average < THRESHOLD or not all(_compatible(days[x], days[y]) for x in members[a] for y in members[b]):
             continue
         a, b = min(a, b), max(a, b)
         for k in members[b]:
             cluster_of[k] = a
         members[a] = sorted(members[a] + members.pop(b))
+        merged = sums[a]
+        for term, weight in sums.pop(b).items():
+            merged[term] = merged.get(term, 0.0) + weight
     return [members[k] for k in sorted(members)]
 
 
-def _story(members, copies, articles, days, sims, themes) -> Story:
+def _story(members, copies, articles, days, vectors, themes) -> Story:
     def centrality(i):
-        others = [sims.get((min(i, j), max(i, j)), 0.0) for j in members if j != i]
+        others = [textlib.cosine(vectors[i], vectors[j]) for j in members if j != i]
         return sum(others) / len(others) if others else 0.0
 
     ranked = sorted(members, key=lambda i: (-round(centrality(i), 6), articles[i].id))

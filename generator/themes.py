@@ -48,7 +48,7 @@ def assign_themes(
     phrases = {t.id: [_stems(k) for k in t.keywords] for t in taxonomy.themes}
     seed_scores = []
     for article in articles:
-        tokens = _stems(f"{article.title}\n{article.text}")
+        tokens = _Positions(_stems(f"{article.title}\n{article.text}"))
         key_stems = {" ".join(_stems(k)) for k in keywords.get(article.id, ())}
         seed_scores.append({tid: _score(tokens, seeds, key_stems) for tid, seeds in phrases.items()})
     posteriors = _learn(articles, seed_scores, taxonomy)
@@ -64,7 +64,17 @@ def _stems(text: str) -> list[str]:
     return [textlib.stem(w) for w in textlib.words(text)]
 
 
-def _score(tokens: list[str], seeds: list[list[str]], key_stems: set[str]) -> float:
+class _Positions:
+    """A token list with the positions of each token, to count phrases without scanning."""
+
+    def __init__(self, tokens: list[str]):
+        self.tokens = tokens
+        self.at: dict[str, list[int]] = {}
+        for i, token in enumerate(tokens):
+            self.at.setdefault(token, []).append(i)
+
+
+def _score(tokens: _Positions, seeds: list[list[str]], key_stems: set[str]) -> float:
     score = 0.0
     for seed in {tuple(s) for s in seeds if s}:
         count = _count(tokens, list(seed))
@@ -75,10 +85,9 @@ def _score(tokens: list[str], seeds: list[list[str]], key_stems: set[str]) -> fl
     return round(score, 4)
 
 
-def _count(tokens: list[str], seed: list[str]) -> int:
+def _count(tokens: _Positions, seed: list[str]) -> int:
     n = len(seed)
-    first = seed[0]
-    return sum(1 for i, t in enumerate(tokens) if t == first and tokens[i:i + n] == seed)
+    return sum(1 for i in tokens.at.get(seed[0], ()) if n == 1 or tokens.tokens[i:i + n] == seed)
 
 
 def _confident(scores: dict[str, float], taxonomy: Taxonomy) -> str | None:
