@@ -6,7 +6,7 @@ CHROMIUM := /usr/bin/chromium
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site docs test golden serve clean eval
+.PHONY: site docs test golden serve clean eval bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ $(CHROMIUM):
 CORPUS ?= ../shared/corpora/bbc-dev
 eval: $(STAMP)
 	$(PY) -m generator.quality --corpus $(CORPUS)
+
+# Speed and scale: bbc-dev and a 20,000-article archive; writes BENCHMARKS.md.
+bench: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,bench]"
+	$(PY) -m bench --corpus $(CORPUS)
 
 golden: $(STAMP)
 	$(PY) -m tests.golden

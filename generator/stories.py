@@ -30,6 +30,9 @@ DAY_WINDOW = 2
 BLOCK_TERMS = 12
 """Strongest terms per article used to find candidate pairs."""
 
+UNDATED_BLOCK = 400
+"""An undated article is paired through a term only when at most this many articles share it."""
+
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
@@ -59,7 +62,7 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     docs = [textlib.terms(f"{a.title}\n{a.text}") for a in articles]
     vectors = textlib.tfidf(docs)
     days = [event_day(a) for a in articles]
-    pairs = _candidate_pairs(vectors)
+    pairs = _candidate_pairs(vectors, days)
     sims = {(i, j): textlib.cosine(vectors[i], vectors[j]) for i, j in pairs if _compatible(days[i], days[j])}
     copies = _near_copies(articles, sims)
 
@@ -120,8 +123,9 @@ def _compatible(a: EventDay, b: EventDay) -> bool:
     return True
 
 
-def _candidate_pairs(vectors: list[dict[str, float]]) -> list[tuple[int, int]]:
-    """Pairs of articles that share one of their strongest terms (among terms found in two or more)."""
+def _candidate_pairs(vectors: list[dict[str, float]], days: list[EventDay]) -> list[tuple[int, int]]:
+    """Pairs of articles that share one of their strongest terms (among terms found in two or more)
+    and whose stated dates, when both have one, are at most DAY_WINDOW days apart."""
     df = Counter(t for vec in vectors for t in vec)
     index: dict[str, list[int]] = defaultdict(list)
     for i, vec in enumerate(vectors):
@@ -130,9 +134,15 @@ def _candidate_pairs(vectors: list[dict[str, float]]) -> list[tuple[int, int]]:
             index[term].append(i)
     pairs = set()
     for members in index.values():
-        for x, i in enumerate(members):
-            for j in members[x + 1:]:
-                pairs.add((i, j))
+        dated = sorted((days[i].date.toordinal(), i) for i in members if days[i].date)
+        undated = [i for i in members if not days[i].date]
+        start = 0
+        for end, (day, i) in enumerate(dated):
+            while dated[start][0] < day - DAY_WINDOW:
+                start += 1
+            pairs.update((min(i, j), max(i, j)) for _, j in dated[start:end])
+        if len(members) <= UNDATED_BLOCK:
+            pairs.update((min(i, j), max(i, j)) for i in undated for j in members if j != i)
     return sorted(pairs)
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks of the digest generator (`make bench`)."""

@@ -1,0 +1,187 @@
+"""`make bench`: time the whole pipeline on bbc-dev and on a 20,000-article archive; write BENCHMARKS.md.
+
+Every figure comes from this run on this machine. Corpora are read in place or made in a
+temporary work folder (never inside the repository).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.corpora import make_archive, read_sources
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Row:
+    name: str
+    articles: int
+    cold: float | None = None
+    warm: float | None = None
+    added: dict[str, float] = field(default_factory=dict)
+    mkdocs: float | None = None
+    peak_mb: float = 0.0
+    search_kb: float | None = None
+    largest_kb: float | None = None
+    largest_page: str = ""
+
+
+def generate(seeds: Path, docs: Path, cache: Path, row: Row) -> float:
+    """Run the generator as a user would; return its wall time and keep its peak memory."""
+    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "generator", "build", "-q",
+           "--seeds", str(seeds), "--docs", str(docs), "--cache", str(cache), "--templates", str(ROOT / "templates")]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if result.returncode != 0:
+        raise SystemExit(f"generator failed on {seeds}: {result.stderr.strip().splitlines()[-1]}")
+    seconds, kb = result.stderr.strip().splitlines()[-1].split()
+    row.peak_mb = max(row.peak_mb, int(kb) / 1024)
+    return float(seconds)
+
+
+def build_site(project: Path, row: Row) -> None:
+    """`mkdocs build` of the generated docs; sizes of the search index and the largest page."""
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    if (ROOT / "overrides").exists() and not (project / "overrides").exists():
+        shutil.copytree(ROOT / "overrides", project / "overrides")
+    for page in (ROOT / "docs").iterdir():
+        if page.name not in ("digest", "digest.json", "index.md") and not page.name.startswith("."):
+            target = project / "docs" / page.name
+            if page.is_dir():
+                shutil.copytree(page, target, dirs_exist_ok=True)
+            else:
+                shutil.copy(page, target)
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")],
+                            capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    row.mkdocs = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"mkdocs build failed: {result.stderr.strip()[-500:]}")
+    site = project / "site"
+    row.search_kb = (site / "search" / "search_index.json").stat().st_size / 1024
+    largest = max(site.rglob("*.html"), key=lambda p: p.stat().st_size)
+    row.largest_kb = largest.stat().st_size / 1024
+    row.largest_page = largest.relative_to(site).as_posix()
+
+
+def measure(name: str, seeds: Path, work: Path, additions, with_site: bool) -> Row:
+    """Cold and warm generation, then each addition (a function adding files), then the site."""
+    project = work / name
+    docs, cache = project / "docs", project / "cache"
+    shutil.rmtree(docs, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    docs.mkdir(parents=True)
+    row = Row(name, sum(1 for p in seeds.rglob("*") if p.is_file()))
+    row.cold = generate(seeds, docs, cache, row)
+    row.warm = generate(seeds, docs, cache, row)
+    for label, add in additions:
+        row.added[label] = generate(add(), docs, cache, row)
+    if with_site:
+        build_site(project, row)
+    return row
+
+
+def fmt(value, unit="s", digits=1):
+    return "n/a" if value is None else f"{value:.{digits}f} {unit}"
+
+
+def table(rows: list[Row], baseline: dict | None, bbc_cold: float | None) -> str:
+    lines = ["| corpus | articles | cold | warm | added | mkdocs build | peak memory | search_index.json | largest page |",
+             "|---|---:|---:|---:|---|---:|---:|---:|---|"]
+    for r in rows:
+        added = "; ".join(f"{k}: {v:.2f} s" for k, v in r.added.items()) or "n/a"
+        lines.append(f"| {r.name} | {r.articles:,} | {fmt(r.cold)} | {fmt(r.warm, 's', 2)} | {added} | "
+                     f"{fmt(r.mkdocs)} | {r.peak_mb:.0f} MB | {fmt(r.search_kb, 'KB', 0)} | "
+                     f"{fmt(r.largest_kb, 'KB', 0)} ({r.largest_page}) |")
+    out = "\n".join(lines) + "\n"
+    per = {r.name: r.cold / r.articles * 1000 for r in rows if r.cold}
+    if per:
+        out += "\nPer article, cold: " + ", ".join(f"{k} {v:.2f} ms" for k, v in per.items())
+        if "bbc-dev" in per and "archive" in per:
+            out += f" (archive / bbc-dev: {per['archive'] / per['bbc-dev']:.2f}×)"
+        out += "\n"
+    if baseline and bbc_cold:
+        out += (f"\nBaseline on bbc-dev (YAKE on every full article, TextRank per article, TF-IDF + average-link "
+                f"clustering of all pairs; one process, no pages written): {baseline['seconds']:.1f} s for "
+                f"{baseline['articles']} articles. Generator cold / baseline: **{bbc_cold / baseline['seconds']:.2f}**\n")
+    return out
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    mem = next((int(line.split()[1]) / 1048576 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0.0)
+    return (f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora" / "bbc-dev")
+    parser.add_argument("--archive", type=int, default=20_000, help="articles in the archive (0 to skip)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "digest-bench")
+    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+    work = args.work
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    sources = read_sources(args.corpus)
+
+    def bbc_plus_one() -> Path:
+        # bbc-dev itself is read in place; a copy outside the repository gets the new article
+        copy = work / "bbc-plus-one"
+        shutil.copytree(args.corpus / "articles", copy)
+        make_archive(sources, copy / "new", 1, first=900_000)
+        return copy
+
+    rows = [measure("bbc-dev", args.corpus / "articles", work, [("+1 article", bbc_plus_one)], True)]
+    print(table(rows, None, None), flush=True)
+
+    if args.archive:
+        archive = work / "archive-seeds"
+        started = time.perf_counter()
+        make_archive(sources, archive, args.archive)
+        print(f"archive of {args.archive:,} articles made in {time.perf_counter() - started:.1f} s", flush=True)
+        new_day = dt.date(2025, 1, 1)
+        def add(count: int, first: int):
+            def adder() -> Path:
+                make_archive(sources, archive, count, first=first, day=new_day)
+                return archive
+            return adder
+
+        additions = [("+100 (one day)", add(100, args.archive)), ("+1", add(1, args.archive + 100))]
+        rows.append(measure("archive", archive, work, additions, True))
+        print(table(rows, None, None), flush=True)
+
+    baseline = None
+    if not args.no_baseline:
+        from bench.baseline import run
+        baseline = run(args.corpus / "articles")
+    text = table(rows, baseline, rows[0].cold)
+    print(text)
+    args.out.write_text(
+        "# Benchmarks\n\nWritten by `make bench` (`python -m bench`); every figure is from that run.\n\n"
+        f"Machine: {machine()}. Date: {dt.date.today().isoformat()}.\n\n"
+        "Generation is `python -m generator build` (all cores, result cache in the work folder): cold with an "
+        "empty cache, warm with nothing changed, then after adding articles. mkdocs build is `mkdocs build` of "
+        "the generated docs. Peak memory is the largest resident set of any generator run.\n\n" + text,
+        encoding="utf-8")
+    print(f"written to {args.out}")
+    (work / "bench.json").write_text(json.dumps([r.__dict__ for r in rows], indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
