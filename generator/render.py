@@ -101,7 +101,8 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None) 
                assignment=digest.themes[article.id], keywords=digest.keywords[article.id],
                summary=digest.summaries.articles[article.id], url=safe_url(article.url))
     render(f"{GENERATED}/report.md", "report.md.j2", skipped=digest.skipped, warnings=digest.warnings,
-           removed=[a for a in digest.articles if a.removed])
+           removed=[a for a in digest.articles if a.removed],
+           copies=[(digest.article(c), digest.article(k)) for s in digest.stories for c, k in s.copies])
     return pages
 
 
