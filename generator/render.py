@@ -8,6 +8,8 @@ directives. Values the generator itself made safe (links it built) are wrapped i
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
 import posixpath
 import re
 from dataclasses import dataclass
@@ -39,6 +41,15 @@ _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;"
              "@": "&#64;"}
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+"""Control characters, lone surrogates and non-characters: never text (Markdown uses some internally)."""
+
+
+def plain_line(value) -> str:
+    """A value as one line of printable text: control characters dropped, whitespace runs made one space."""
+    return " ".join(_CONTROL.sub(" ", str(value)).split())
+
+
 def markdown_text(value) -> str:
     """A value as literal Markdown text: every character that could be markup escaped."""
     if value is None:
@@ -47,8 +58,16 @@ def markdown_text(value) -> str:
         return value
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = " ".join(str(value).split())
-    return _ESCAPE.sub(lambda m: _ENTITIES.get(m.group(1), "\\" + m.group(1)), text)
+    return _ESCAPE.sub(lambda m: _ENTITIES.get(m.group(1), "\\" + m.group(1)), plain_line(value))
+
+
+def page_title(value) -> Trusted:
+    """A page title for the page's YAML front matter: a quoted string, HTML-escaped.
+
+    MkDocs takes a page's title as it is, and the theme prints it into `<title>` and the navigation
+    without escaping, so it is given here with `<`, `>`, `&` and quotes as HTML entities.
+    """
+    return Trusted(json.dumps(html.escape(plain_line(value)), ensure_ascii=False))
 
 
 def safe_url(url: str | None) -> Trusted | None:
@@ -120,6 +139,7 @@ def _environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["long_date"] = lambda d: Trusted(_long_date(d))
     env.filters["url"] = safe_url
+    env.filters["page_title"] = page_title
     env.filters["trusted"] = Trusted  # output of a macro, whose own values were escaped already
     return env
 
