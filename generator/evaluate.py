@@ -129,7 +129,7 @@ def evaluate(corpus: Path, taxonomy_path: Path) -> Evaluation:
         summaries=scored,
         reference_sentences=mean_length,
         rouge=rouge,
-        duplicates=_duplicates(stories, {a.id: a for a in articles}),
+        duplicates=_duplicates(stories, {a.id: a for a in articles}, documents.skipped),
     )
 
 
@@ -207,7 +207,13 @@ def _read_reference(path: Path, article_id: str) -> list[str]:
     return sentences
 
 
-def _duplicates(stories: tuple[Story, ...], by_id: dict[str, Article]) -> tuple[Duplicate, ...]:
-    pairs = sorted(pair for s in stories for pair in s.copies)
-    return tuple(Duplicate(c, k, by_id[c].title, by_id[k].title) for c, k in pairs)
+def _duplicates(stories: tuple[Story, ...], by_id: dict[str, Article], skipped) -> tuple[Duplicate, ...]:
+    """Near-copies folded into stories, and byte-identical files ingest kept once."""
+    pairs = [pair for s in stories for pair in s.copies]
+    for item in skipped:
+        match = re.match(r"same bytes as '(.+)', which is on the site", item.reason)
+        if match and match.group(1) in by_id:
+            pairs.append((item.path, match.group(1)))
+    titles = {k: a.title for k, a in by_id.items()}
+    return tuple(Duplicate(c, k, titles.get(c, titles[k]), titles[k]) for c, k in sorted(pairs))
 

@@ -47,7 +47,7 @@ def _feed(digest: Digest, stories: tuple[Story, ...], title: str, key: str, home
     stories = tuple(sorted(stories, key=lambda s: -(s.date or dt.date.min).toordinal()))[:MAX_ENTRIES]
     updated = _timestamp(max((s.date for s in digest.stories if s.date), default=None))
     feed = ET.Element("feed", xmlns=_ATOM)
-    _text(feed, "title", title)
+    _text(feed, "title", _escape(title), type="html")
     _text(feed, "id", _urn(f"feed/{key}"))
     _text(feed, "updated", updated)
     ET.SubElement(feed, "link", rel="self", type="application/atom+xml", href=name)
@@ -56,13 +56,13 @@ def _feed(digest: Digest, stories: tuple[Story, ...], title: str, key: str, home
     for story in stories:
         summary = digest.summaries.stories[story.id]
         entry = ET.SubElement(feed, "entry")
-        _text(entry, "title", story.headline)
+        _text(entry, "title", _escape(story.headline), type="html")
         _text(entry, "id", _urn(f"story/{story.id}"))
         _text(entry, "updated", _timestamp(story.date) if story.date else updated)
         ET.SubElement(entry, "link", rel="alternate", type="text/html", href=f"../stories/{story.id}/")
         for theme_id in story.themes:
             ET.SubElement(entry, "category", term=theme_id, label=_clean(digest.taxonomy.get(theme_id).name))
-        _text(entry, "summary", summary.dek, type="text")
+        _text(entry, "summary", _escape(summary.dek), type="html")
         _text(entry, "content", _html([s.text for s in summary.sentences]), type="html")
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

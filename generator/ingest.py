@@ -8,6 +8,7 @@ cannot be read is logged with its path and reason and listed in `Corpus.skipped`
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import logging
 import os
@@ -26,7 +27,28 @@ from generator.records import Article, Corpus, Sentence, Skipped
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
-"""Largest input file read; bigger files are skipped with a warning."""
+"""Largest input file read; bigger files are skipped with a warning (never read whole)."""
+
+MAX_TEXT_CHARS = 60_000
+"""Longest article body analysed; the rest of a longer text is cut with a warning."""
+
+MAX_SENTENCE_WORDS = 120
+"""Longest sentence; a longer run of words without a sentence end is split with a warning."""
+
+MIN_SENTENCE_WORDS = 4
+"""An article needs one sentence of at least this many words; a file of short lines only is skipped."""
+
+MAX_META_CHARS = 300
+"""Longest metadata value (title, source, url); a longer one is cut with a warning."""
+
+MIN_WORDS_FOR_LANGUAGE = 12
+"""Fewest words for the language check; shorter texts are taken as English."""
+
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to in is that for on with as was by at it from be has have are said its an this which were "
+    "after but not or their will would been than more he she they who".split()
+)
+"""Commonest English words: a text in English has well over 5% of them, other languages almost none."""
 
 SIDECAR_SUFFIX = ".meta.yaml"
 """`NAME.meta.yaml` beside `NAME` corrects that article's metadata."""
@@ -67,13 +89,19 @@ class Unreadable(Exception):
 def read_corpus(seeds: Path) -> Corpus:
     """Read every article under `seeds`, recursively, in path order."""
     articles, skipped, warnings = [], [], []
+    seen: dict[str, str] = {}
     for path, problem in _walk(seeds):
-        rel = path.relative_to(seeds).as_posix()
+        rel = _display_path(path.relative_to(seeds).as_posix())
         if problem:
             _skip(skipped, rel, problem)
             continue
         try:
-            article, notes = _read_article(path, rel)
+            raw = _read_bytes(path)
+            digest = _fingerprint(raw, path)
+            if digest in seen:
+                raise Unreadable(f"same bytes as '{seen[digest]}', which is on the site; kept once")
+            seen[digest] = rel
+            article, notes = _read_article(path, rel, raw)
         except Unreadable as exc:
             _skip(skipped, rel, str(exc))
             continue
@@ -82,6 +110,18 @@ def read_corpus(seeds: Path) -> Corpus:
             warnings.append(Skipped(rel, note))
         articles.append(article)
     return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
+
+
+def _display_path(rel: str) -> str:
+    """The path as text that can be written anywhere: bytes that are not UTF-8 shown as escapes."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
+def _fingerprint(raw: bytes, path: Path) -> str:
+    """Hash of a file's bytes and of its metadata file, if any: equal for byte-identical articles."""
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    extra = _read_bytes(sidecar) if sidecar.is_file() else b""
+    return hashlib.sha256(raw + b"\0" + extra).hexdigest()
 
 
 def _skip(skipped: list[Skipped], rel: str, reason: str) -> None:
@@ -110,23 +150,44 @@ def _walk(seeds: Path):
                 continue
             if name.startswith("."):
                 yield path, "hidden file, not read"
-            elif path.is_symlink() and not _inside(path.resolve(), root):
+            elif path.is_symlink() and _resolved(path) is None:
+                yield path, "symbolic link that loops, not followed"
+            elif path.is_symlink() and not _inside(_resolved(path), root):
                 yield path, "symbolic link pointing outside the seeds folder, not followed"
+            elif not path.is_file():
+                yield path, "not a regular file (broken link, device or pipe), not read"
             elif path.suffix.lower() not in READERS:
                 yield path, f"unsupported file type '{path.suffix or name}' (expected .txt, .md or .html)"
             else:
                 yield path, None
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def _inside(path: Path | None, root: Path) -> bool:
+    return path is not None and (path == root or root in path.parents)
 
 
-def _read_article(path: Path, rel: str) -> tuple[Article, tuple[str, ...]]:
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise Unreadable(f"file is {size / 1048576:.1f} MB, over the {MAX_BYTES // 1048576} MB limit")
-    raw = path.read_bytes()
+def _resolved(path: Path) -> Path | None:
+    """Where a link leads, or None for a link that loops."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def _read_bytes(path: Path) -> bytes:
+    """A file's bytes, read no further than the size limit (a bigger file is never read whole)."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)
+            size = os.fstat(file.fileno()).st_size
+    except OSError as exc:
+        raise Unreadable(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if len(raw) > MAX_BYTES:
+        raise Unreadable(f"file is {max(size, len(raw)) / 1048576:.1f} MB, over the {MAX_BYTES // 1048576} MB limit")
+    return raw
+
+
+def _read_article(path: Path, rel: str, raw: bytes) -> tuple[Article, tuple[str, ...]]:
     content, notes = decode(raw)
     if not content.strip():
         raise Unreadable("empty file" if not raw else "no text (whitespace only)")
@@ -355,7 +416,14 @@ def _checked_meta(meta: dict) -> tuple[dict, tuple[str, ...]]:
         elif key == "url" and not re.match(r"^https?://[^\s]+$", str(value).strip(), re.I):
             notes.append(f"metadata 'url': only http(s) links are kept, got {str(value)[:60]!r}; url ignored")
         elif str(value).strip():
-            out[key] = " ".join(str(value).split())
+            text = " ".join(str(value).split())
+            if len(text) > MAX_META_CHARS and key == "url":
+                notes.append(f"metadata 'url' is {len(text):,} characters long; url ignored")
+                continue
+            if len(text) > MAX_META_CHARS:
+                notes.append(f"metadata '{key}' is {len(text):,} characters long; cut to {MAX_META_CHARS}")
+                text = text[:MAX_META_CHARS].rstrip() + "…"
+            out[key] = text
     return out, tuple(notes)
 
 
@@ -410,17 +478,23 @@ def clean(draft: Draft, article_id: str) -> tuple[Article, tuple[str, ...]]:
     paragraphs = _paragraphs(lines)
     if not paragraphs:
         raise Unreadable("no sentence of text after page furniture was removed")
-    sentences = tuple(
-        Sentence(s, p, i)
-        for i, (p, s) in enumerate((p, s) for p, para in enumerate(paragraphs) for s in textlib.sentences(para))
-    )
-    if not sentences:
-        raise Unreadable("no sentence of text")
+    paragraphs, cut = _bounded(paragraphs)
+    notes += cut
+    _check_language(paragraphs)
+    split = [(p, s) for p, para in enumerate(paragraphs) for s in textlib.sentences(para)]
+    bounded = [(p, piece) for p, s in split for piece in _sentence_pieces(s)]
+    if len(bounded) > len(split):
+        notes += (f"a sentence of more than {MAX_SENTENCE_WORDS} words was split into pieces of at most "
+                  f"{MAX_SENTENCE_WORDS} words",)
+    sentences = tuple(Sentence(s, p, i) for i, (p, s) in enumerate(bounded))
+    if not any(len(s.text.split()) >= MIN_SENTENCE_WORDS for s in sentences):
+        raise Unreadable(f"no sentence of text, only short lines such as {sentences[0].text[:60]!r}"
+                         if sentences else "no sentence of text")
     title = meta.get("title") or headline
     origin = "metadata" if meta.get("title") else ("headline" if headline else "lead")
     article = Article(
         id=article_id,
-        title=title or title_from_lead(sentences[0].text),
+        title=_short(title) if title else _title_from_sentences(sentences, article_id),
         title_origin=origin,
         source=meta.get("source") or lead_source or source,
         date=meta.get("date") or stated_date,
@@ -431,6 +505,47 @@ def clean(draft: Draft, article_id: str) -> tuple[Article, tuple[str, ...]]:
         removed=tuple(removed),
     )
     return article, draft.notes + notes
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= MAX_META_CHARS else title[:MAX_META_CHARS].rstrip() + "…"
+
+
+def _bounded(paragraphs: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """The paragraphs cut to `MAX_TEXT_CHARS` characters in all, and a note when they were cut."""
+    total = sum(len(p) for p in paragraphs)
+    if total <= MAX_TEXT_CHARS:
+        return paragraphs, ()
+    kept, room = [], MAX_TEXT_CHARS
+    for paragraph in paragraphs:
+        if room <= 0:
+            break
+        piece = paragraph if len(paragraph) <= room else paragraph[:room].rsplit(" ", 1)[0] + "…"
+        kept.append(piece)
+        room -= len(piece)
+    return kept, (f"text of {total:,} characters cut to the first {MAX_TEXT_CHARS:,}",)
+
+
+def _sentence_pieces(sentence: str) -> list[str]:
+    """A sentence, or pieces of at most `MAX_SENTENCE_WORDS` words when it is longer."""
+    words = sentence.split()
+    if len(words) <= MAX_SENTENCE_WORDS:
+        return [sentence]
+    return [" ".join(words[i:i + MAX_SENTENCE_WORDS]) for i in range(0, len(words), MAX_SENTENCE_WORDS)]
+
+
+def _check_language(paragraphs: list[str]) -> None:
+    """Refuse a text that is not in English: another script, or almost no English function words."""
+    sample = " ".join(paragraphs)[:20_000]
+    letters = [c for c in sample if c.isalpha()]
+    if letters and sum(c > "\u024f" for c in letters) > len(letters) / 2:
+        raise Unreadable("written in a non-Latin script, not English; not processed (the digest is English only)")
+    words = re.findall(r"\w+", sample.lower())
+    if len(words) >= MIN_WORDS_FOR_LANGUAGE:
+        share = sum(w in ENGLISH_FUNCTION_WORDS for w in words) / len(words)
+        if share < 0.05:
+            raise Unreadable(f"not in English (only {share:.0%} common English words); not processed "
+                             "(the digest is English only)")
 
 
 def _stated_date(lines: list[str]) -> dt.date | None:
@@ -545,6 +660,15 @@ def _paragraphs(lines: list[str]) -> list[str]:
             paragraphs.append(line)
         joinable = True
     return [html.unescape(p) if "&" in p and ";" in p else p for p in paragraphs]
+
+
+def _title_from_sentences(sentences, article_id: str) -> str:
+    """A title written from the first sentence that has one in it, else the file's name."""
+    for sentence in sentences:
+        title = title_from_lead(sentence.text)
+        if any(ch.isalnum() for ch in title):
+            return title
+    return article_id.rsplit("/", 1)[-1]
 
 
 def title_from_lead(lead: str, max_words: int = 14) -> str:

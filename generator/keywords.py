@@ -169,15 +169,18 @@ def _occurrences(tokens: list[str], body: str, case: bool) -> list[tuple[int, in
 
 
 _CAP_WORD = re.compile(r"[A-Z][\w.&]*")
+_LOOK_BACK = 200
+"""Characters looked at before a phrase to find the word before it (a word is never longer)."""
 
 
 def _grow_name(spans: list[tuple[int, int]], body: str) -> tuple[int, int]:
     """Extend a piece of a proper name to the capitalised words that surround it at every occurrence."""
     start, end = spans[0]
+    mid_sentence = cache(lambda word: _capitalised_mid_sentence(word, body))
     if not body[start:start + 1].isupper() and not body[end - 1:end].isalnum():
         return start, end
     for _ in range(MAX_WORDS):
-        before = {_word_before(body, s) for s, _ in spans}
+        before = {_word_before(body, s, mid_sentence) for s, _ in spans}
         if len(before) != 1 or not (word := before.pop()) or not _CAP_WORD.fullmatch(word):
             break
         if word.lower() in textlib.stopwords():
@@ -193,18 +196,16 @@ def _grow_name(spans: list[tuple[int, int]], body: str) -> tuple[int, int]:
     return spans[0]
 
 
-def _word_before(body: str, start: int) -> str | None:
+def _word_before(body: str, start: int, mid_sentence) -> str | None:
     if start < 2 or body[start - 1] != " ":
         return None
-    window = max(0, start - 80)
+    window = max(0, start - 1 - _LOOK_BACK)
     match = re.search(r"([\w.&-]+)$", body[window: start - 1])
     if not match:
         return None
     word = match.group(1).rstrip(".")
-    prefix = body[max(0, window + match.start() - 5): window + match.start()].rstrip()
-    if window + match.start() - 5 > 0 and not prefix:
-        prefix = " "
-    if (not prefix or prefix[-1] in ".!?\"“\n") and not _capitalised_mid_sentence(word, body):
+    prefix = body[max(0, window + match.start() - _LOOK_BACK): window + match.start()].rstrip()
+    if (not prefix or prefix[-1] in ".!?\"“\n") and not mid_sentence(word):
         return None  # a sentence starts here, and the word is not otherwise a name
     return word
 

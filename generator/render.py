@@ -8,6 +8,7 @@ directives. Values the generator itself made safe (links it built) are wrapped i
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import posixpath
 import re
@@ -43,6 +44,15 @@ _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;"
              "@": "&#64;"}
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+"""Control characters, lone surrogates and non-characters: never text (Markdown uses some internally)."""
+
+
+def plain_line(value) -> str:
+    """A value as one line of printable text: control characters dropped, whitespace runs made one space."""
+    return " ".join(_CONTROL.sub(" ", str(value)).split())
+
+
 def markdown_text(value) -> str:
     """A value as literal Markdown text: every character that could be markup escaped."""
     if value is None:
@@ -51,8 +61,16 @@ def markdown_text(value) -> str:
         return value
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = " ".join(str(value).split())
-    return _ESCAPE.sub(lambda m: _ENTITIES.get(m.group(1), "\\" + m.group(1)), text)
+    return _ESCAPE.sub(lambda m: _ENTITIES.get(m.group(1), "\\" + m.group(1)), plain_line(value))
+
+
+def page_title(value) -> Trusted:
+    """A page title for the page's YAML front matter: a quoted string, HTML-escaped.
+
+    MkDocs takes a page's title as it is, and the theme prints it into `<title>` and the navigation
+    without escaping, so it is given here with `<`, `>`, `&` and quotes as HTML entities.
+    """
+    return Trusted(json.dumps(html.escape(plain_line(value)), ensure_ascii=False))
 
 
 def safe_url(url: str | None) -> Trusted | None:
@@ -121,7 +139,8 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None) 
     render(f"{GENERATED}/names/index.md", "names.md.j2",
            entities=sorted(digest.market.entities.values(), key=lambda e: (e.kind, e.name.lower())))
     render(f"{GENERATED}/report.md", "report.md.j2", skipped=digest.skipped, warnings=digest.warnings,
-           removed=[a for a in digest.articles if a.removed])
+           removed=[a for a in digest.articles if a.removed],
+           copies=[(digest.article(c), digest.article(k)) for s in digest.stories for c, k in s.copies])
     return pages
 
 
@@ -142,6 +161,7 @@ def _environment(templates: Path) -> jinja2.Environment:
     env.filters["figure"] = render_facts.figure_label
     env.filters["direction"] = lambda d: Trusted(render_facts.direction_mark(d))
     env.filters["bar"] = lambda m, scale: Trusted(render_facts.bar_svg(m, scale))
+    env.filters["page_title"] = page_title
     env.filters["trusted"] = Trusted  # output of a macro, whose own values were escaped already
     env.filters["yaml"] = _yaml_list
     return env

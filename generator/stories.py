@@ -240,11 +240,17 @@ def _story_themes(article_ids: list[str], themes: dict[str, ThemeAssignment]) ->
 
 
 def _unique_ids(stories: list[Story]) -> list[Story]:
-    seen: Counter[str] = Counter()
+    """Stories with distinct ids: the first of a name keeps it, the others get the next free `-N`."""
+    ordered = sorted(stories, key=lambda s: (s.id, s.articles))
+    used = {s.id for s in ordered}
+    firsts = {s.id: i for i, s in reversed(list(enumerate(ordered)))}
     out = []
-    for story in sorted(stories, key=lambda s: (s.id, s.articles)):
-        seen[story.id] += 1
-        if seen[story.id] > 1:
-            story = Story(**{**story.__dict__, "id": f"{story.id}-{seen[story.id]}"})
+    for i, story in enumerate(ordered):
+        if firsts[story.id] != i:
+            n = 2
+            while f"{story.id}-{n}" in used:
+                n += 1
+            used.add(f"{story.id}-{n}")
+            story = Story(**{**story.__dict__, "id": f"{story.id}-{n}"})
         out.append(story)
     return out

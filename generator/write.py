@@ -20,7 +20,12 @@ log = logging.getLogger(__name__)
 
 
 def write_docs(pages: dict[str, str], files: dict[str, str], docs: Path) -> list[str]:
-    """Write pages (Markdown) and files (other text) under docs; return the paths written or kept."""
+    """Write pages (Markdown) and files (other text) under docs; return the paths written or kept.
+
+    Everything is written aside first (the new `digest/` folder, a temporary file beside each other
+    page); only then are they renamed into place, so a failure or a kill while writing leaves the
+    previous pages whole.
+    """
     docs.mkdir(parents=True, exist_ok=True)
     _recover(docs)
     owned = {p: t for p, t in {**pages, **files}.items() if p.startswith(GENERATED + "/")}
@@ -28,8 +33,28 @@ def write_docs(pages: dict[str, str], files: dict[str, str], docs: Path) -> list
     for path in loose:
         if not _inside(docs / path, docs):
             raise BuildError(f"refusing to write outside {docs}: {path}")
-    fresh, current, old = docs / f".{GENERATED}.new", docs / GENERATED, docs / f".{GENERATED}.old"
+    fresh = docs / f".{GENERATED}.new"
+    staged: list[tuple[Path, Path]] = []
+    try:
+        _write_fresh(owned, fresh, docs)
+        staged = _stage_loose(loose, docs)
+        _swap(fresh, docs)
+        for temp, target in staged:
+            os.replace(temp, target)
+    except OSError as exc:
+        shutil.rmtree(fresh, ignore_errors=True)
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        where = exc.filename or docs
+        raise BuildError(f"could not write {where}: {exc.strerror or exc}; the previous pages were left as they were") from None
+    return sorted({**pages, **files})
+
+
+def _write_fresh(owned: dict[str, str], fresh: Path, docs: Path) -> None:
+    """Write the generated folder aside; a page whose bytes did not change is copied with its mtime."""
+    current = docs / GENERATED
     shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir()
     for path, text in sorted(owned.items()):
         target = fresh / path[len(GENERATED) + 1:]
         if not _inside(target, fresh):
@@ -41,16 +66,39 @@ def write_docs(pages: dict[str, str], files: dict[str, str], docs: Path) -> list
             shutil.copy2(previous, target)
         else:
             target.write_bytes(data)
+
+
+def _swap(fresh: Path, docs: Path) -> None:
+    """Put the fresh generated folder in place of the current one; on failure, keep the current one."""
+    current, old = docs / GENERATED, docs / f".{GENERATED}.old"
+    shutil.rmtree(old, ignore_errors=True)
     if current.exists():
         os.replace(current, old)
-    os.replace(fresh, current)
+    try:
+        os.replace(fresh, current)
+    except OSError:
+        if old.exists():
+            os.replace(old, current)
+        raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _stage_loose(loose: dict[str, str], docs: Path) -> list[tuple[Path, Path]]:
+    """Temporary files beside the pages outside the generated folder that changed: (temp, target)."""
+    staged = []
     for path, text in sorted(loose.items()):
-        if path == HOME and _hand_written(docs / HOME):
-            log.warning("%s: hand-written home page kept; the briefing home page was not written", docs / HOME)
+        target = docs / path
+        if path == HOME and _hand_written(target):
+            log.warning("%s: hand-written home page kept; the briefing home page was not written", target)
             continue
-        _write_if_changed(docs / path, text)
-    return sorted({**pages, **files})
+        data = text.encode("utf-8")
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.tmp")
+        staged.append((temp, target))
+        temp.write_bytes(data)
+    return staged
 
 
 def _recover(docs: Path) -> None:
@@ -65,16 +113,6 @@ def _hand_written(path: Path) -> bool:
         return False
     head = path.read_text(encoding="utf-8", errors="replace")[:2000]
     return MARKER not in head
-
-
-def _write_if_changed(path: Path, text: str) -> None:
-    data = text.encode("utf-8")
-    if path.is_file() and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import xml.etree.ElementTree as ET
 
 from generator.briefing import plan_briefing
@@ -78,7 +79,9 @@ def test_feeds_are_well_formed_and_escape_article_text():
     assert [e.find(f"{ATOM}updated").text for e in entries] == [
         "2025-03-04T00:00:00Z", "2025-03-03T00:00:00Z", "2025-03-04T00:00:00Z"]
     first = entries[0]
-    assert first.find(f"{ATOM}title").text == HOSTILE.replace("\x0b", "")
+    title = first.find(f"{ATOM}title")  # HTML-typed and escaped, so no feed reader can take it for markup
+    assert title.get("type") == "html" and html.unescape(title.text) == HOSTILE.replace("\x0b", "")
+    assert "<script>" not in title.text
     assert "<script>" not in first.find(f"{ATOM}content").text  # HTML content carries the text escaped
     assert "&lt;script&gt;" in first.find(f"{ATOM}content").text
     assert first.find(f"{ATOM}link").get("href") == "../stories/s1/"
