@@ -39,7 +39,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
     registry = load_registry()
     with Runner(settings.cache, settings.jobs) as runner:
         progress("reading articles")
-        corpus = read_corpus(settings.seeds)
+        corpus = read_corpus(settings.seeds, runner)
         if settings.strict and (corpus.skipped or corpus.warnings):
             problem = (corpus.skipped or corpus.warnings)[0]
             raise BuildError(f"--strict: {problem.path}: {problem.reason}")

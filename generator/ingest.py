@@ -23,6 +23,7 @@ import yaml
 
 from generator import text as textlib
 from generator.records import Article, Corpus, Sentence, Skipped
+from generator.runner import Runner
 
 log = logging.getLogger(__name__)
 
@@ -86,47 +87,70 @@ class Unreadable(Exception):
     """A file that is not an article; the message is the reason."""
 
 
-def read_corpus(seeds: Path) -> Corpus:
+def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
     """Read every article under `seeds`, recursively, in path order."""
-    articles, skipped, warnings = [], [], []
+    skipped: list[Skipped] = []
+    files: list[SourceFile] = []
     seen: dict[str, str] = {}
     for path, problem in _walk(seeds):
         rel = _display_path(path.relative_to(seeds).as_posix())
-        if problem:
-            _skip(skipped, rel, problem)
-            continue
         try:
+            if problem:
+                raise Unreadable(problem)
             raw = _read_bytes(path)
-            digest = _fingerprint(raw, path)
+            sidecar_path = path.with_name(path.name + SIDECAR_SUFFIX)
+            sidecar = _read_bytes(sidecar_path) if sidecar_path.is_file() else None
+            digest = hashlib.sha256(raw + b"\0" + (sidecar or b"")).hexdigest()
             if digest in seen:
                 raise Unreadable(f"same bytes as '{seen[digest]}', which is on the site; kept once")
             seen[digest] = rel
-            article, notes = _read_article(path, rel, raw)
         except Unreadable as exc:
-            _skip(skipped, rel, str(exc))
+            skipped.append(Skipped(rel, str(exc)))
             continue
-        for note in notes:
-            log.warning("%s: %s", rel, note)
-            warnings.append(Skipped(rel, note))
+        files.append(SourceFile(rel, path.suffix.lower(), raw, sidecar, digest))
+    results = (runner or Runner()).map("ingest", read_file, files, keys=[f"{f.rel}\0{f.digest}" for f in files])
+    articles, warnings = [], []
+    for file, (article, notes) in zip(files, results):
+        if article is None:
+            skipped.append(Skipped(file.rel, notes[0]))
+            continue
         articles.append(article)
+        warnings.extend(Skipped(file.rel, note) for note in notes)
+    skipped.sort(key=lambda s: s.path)
+    for item in skipped:
+        log.warning("%s: skipped: %s", item.path, item.reason)
+    for item in warnings:
+        log.warning("%s: %s", item.path, item.reason)
     return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """An input file's bytes, read by the build's own process."""
+
+    rel: str
+    """Path relative to the seeds folder."""
+    suffix: str
+    """Lower-cased file extension: picks the reader."""
+    raw: bytes
+    """The file's bytes (at most MAX_BYTES)."""
+    sidecar: bytes | None
+    """Bytes of its `.meta.yaml` file, if any."""
+    digest: str
+    """Hash of both: equal for byte-identical articles."""
+
+
+def read_file(file: SourceFile) -> tuple[Article | None, tuple[str, ...]]:
+    """An article and its caveats, or None and the reason it is not one."""
+    try:
+        return _read_article(file)
+    except Unreadable as exc:
+        return None, (str(exc),)
 
 
 def _display_path(rel: str) -> str:
     """The path as text that can be written anywhere: bytes that are not UTF-8 shown as escapes."""
     return os.fsencode(rel).decode("utf-8", "backslashreplace")
-
-
-def _fingerprint(raw: bytes, path: Path) -> str:
-    """Hash of a file's bytes and of its metadata file, if any: equal for byte-identical articles."""
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    extra = _read_bytes(sidecar) if sidecar.is_file() else b""
-    return hashlib.sha256(raw + b"\0" + extra).hexdigest()
-
-
-def _skip(skipped: list[Skipped], rel: str, reason: str) -> None:
-    log.warning("%s: skipped: %s", rel, reason)
-    skipped.append(Skipped(rel, reason))
 
 
 def _walk(seeds: Path):
@@ -187,16 +211,16 @@ def _read_bytes(path: Path) -> bytes:
     return raw
 
 
-def _read_article(path: Path, rel: str, raw: bytes) -> tuple[Article, tuple[str, ...]]:
-    content, notes = decode(raw)
+def _read_article(file: SourceFile) -> tuple[Article, tuple[str, ...]]:
+    content, notes = decode(file.raw)
     if not content.strip():
-        raise Unreadable("empty file" if not raw else "no text (whitespace only)")
-    draft = READERS[path.suffix.lower()](content)
+        raise Unreadable("empty file" if not file.raw else "no text (whitespace only)")
+    draft = READERS[file.suffix](content)
     draft = replace(draft, notes=notes + draft.notes)
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if sidecar.exists():
-        draft = replace(draft, meta={**draft.meta, **_read_sidecar(sidecar)})
-    return clean(draft, rel)
+    if file.sidecar is not None:
+        name = file.rel.rsplit("/", 1)[-1] + SIDECAR_SUFFIX
+        draft = replace(draft, meta={**draft.meta, **_read_sidecar(name, file.sidecar)})
+    return clean(draft, file.rel)
 
 
 def decode(raw: bytes) -> tuple[str, tuple[str, ...]]:
@@ -379,18 +403,18 @@ class _MainText(HTMLParser):
 # ---------------------------------------------------------------- metadata corrections
 
 
-def _read_sidecar(path: Path) -> dict:
+def _read_sidecar(name: str, raw: bytes) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(raw.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise Unreadable(f"metadata file {path.name} is not valid YAML ({_first_line(exc)})") from None
+        raise Unreadable(f"metadata file {name} is not valid YAML ({_first_line(exc)})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise Unreadable(f"metadata file {path.name} must be a mapping of keys to values")
+        raise Unreadable(f"metadata file {name} must be a mapping of keys to values")
     unknown = sorted(set(map(str, data)) - set(METADATA_KEYS))
     if unknown:
-        raise Unreadable(f"metadata file {path.name}: unknown key '{unknown[0]}' (expected {', '.join(METADATA_KEYS)})")
+        raise Unreadable(f"metadata file {name}: unknown key '{unknown[0]}' (expected {', '.join(METADATA_KEYS)})")
     return data
 
 
@@ -536,7 +560,7 @@ def _sentence_pieces(sentence: str) -> list[str]:
 
 def _check_language(paragraphs: list[str]) -> None:
     """Refuse a text that is not in English: another script, or almost no English function words."""
-    sample = " ".join(paragraphs)[:20_000]
+    sample = " ".join(paragraphs)[:3_000]
     letters = [c for c in sample if c.isalpha()]
     if letters and sum(c > "\u024f" for c in letters) > len(letters) / 2:
         raise Unreadable("written in a non-Latin script, not English; not processed (the digest is English only)")
