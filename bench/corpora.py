@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,5 +49,5 @@ def make_archive(sources: list[Source], target: Path, count: int, first: int = 0
         title = f"{donors[0].headline}: {donors[1].headline[:1].lower()}{donors[1].headline[1:]}"
         path = target / f"{date:%Y-%m}" / f"{n:05d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        front = f"---\ntitle: {title!r}\nsource: Bench Wire\ndate: {date.isoformat()}\n---\n\n"
+        front = f"---\ntitle: {json.dumps(title)}\nsource: Bench Wire\ndate: {date.isoformat()}\n---\n\n"
         path.write_text(front + "\n\n".join(paragraphs) + "\n", encoding="utf-8")

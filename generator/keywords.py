@@ -25,7 +25,7 @@ TOP = 10
 CANDIDATES = 30
 """YAKE candidates considered per article before cleaning."""
 
-LEAD_WORDS = 160
+LEAD_WORDS = 100
 """YAKE reads the headline and this many words of the story: news puts what matters first."""
 
 MAX_WORDS = 5
@@ -49,7 +49,8 @@ def extract_keywords(articles: tuple[Article, ...], runner: Runner | None = None
 
 @cache
 def _extractor() -> yake.KeywordExtractor:
-    return yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=0.9)
+    # YAKE's own de-duplication compares every pair of candidates; clean_keywords does it for less
+    return yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=1.0)
 
 
 def article_keywords(article: Article, extractor: yake.KeywordExtractor | None = None) -> tuple[str, ...]:
@@ -113,7 +114,8 @@ def _as_phrase(candidate: str, body: str) -> str | None:
     phrase = body[start:end]
     if len(phrase.split()) > MAX_WORDS:
         return None
-    return _most_common_surface(phrase, body)
+    phrase = _most_common_surface(phrase, body)
+    return phrase if _reads_as_noun_phrase(phrase.split()) else None
 
 
 def _drop_modifier(tokens: list[str]) -> list[str]:
@@ -121,6 +123,8 @@ def _drop_modifier(tokens: list[str]) -> list[str]:
     for i, token in enumerate(tokens):
         if re.fullmatch(r"[\w.&]+-[a-z]+ed", token):
             return tokens[i + 1:]
+    if len(tokens) > 2 and tokens[0].islower() and tokens[0].endswith("ed"):
+        return tokens[1:]  # "continued investor interest": the interest is the thing
     lower = 0
     while lower < len(tokens) and tokens[lower].islower():
         lower += 1

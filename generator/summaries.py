@@ -88,7 +88,8 @@ def pick_sentences(articles: list[Article], count: int, keywords: tuple[str, ...
     if not candidates:
         return []
     vectors = textlib.tfidf([list(c.terms) for c in candidates])
-    centrality = _lexrank(vectors)
+    similarity = _similarity(vectors)
+    centrality = _lexrank(similarity)
     keyword_terms = [set(textlib.terms(k)) for k in keywords]
     scores = []
     for i, c in enumerate(candidates):
@@ -103,7 +104,7 @@ def pick_sentences(articles: list[Article], count: int, keywords: tuple[str, ...
         for i in range(len(candidates)):
             if i in chosen or (leads and candidates[i].position == 0):
                 continue  # the leads of articles on one event say the same thing: one is enough
-            overlap = max((textlib.cosine(vectors[i], vectors[j]) for j in chosen), default=0.0)
+            overlap = float(similarity[i, chosen].max()) if chosen else 0.0
             if overlap > REDUNDANT:
                 continue
             value = scores[i] - 0.3 * overlap
@@ -134,14 +135,26 @@ def _candidates(articles: list[Article]) -> list[_Candidate]:
     return out
 
 
-def _lexrank(vectors: list[dict[str, float]], damping: float = 0.85, iterations: int = 50) -> list[float]:
-    n = len(vectors)
+def _similarity(vectors: list[dict[str, float]]) -> np.ndarray:
+    """Cosine of every pair of unit-length sparse vectors, zero on the diagonal."""
+    index: dict[str, int] = {}
+    for vec in vectors:
+        for term in vec:
+            index.setdefault(term, len(index))
+    dense = np.zeros((len(vectors), max(len(index), 1)))
+    for row, vec in enumerate(vectors):
+        for term, weight in vec.items():
+            dense[row, index[term]] = weight
+    matrix = dense @ dense.T
+    np.fill_diagonal(matrix, 0.0)
+    return matrix
+
+
+def _lexrank(similarity: np.ndarray, damping: float = 0.85, iterations: int = 50) -> list[float]:
+    n = len(similarity)
     if n == 1:
         return [1.0]
-    matrix = np.zeros((n, n))
-    for i in range(n):
-        for j in range(i + 1, n):
-            matrix[i, j] = matrix[j, i] = textlib.cosine(vectors[i], vectors[j])
+    matrix = similarity
     sums = matrix.sum(axis=1)
     sums[sums == 0] = 1.0
     transition = matrix / sums[:, None]
