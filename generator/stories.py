@@ -200,9 +200,13 @@ def _story(members, copies, articles, days, vectors, themes) -> Story:
     headline = articles[(headed or ranked)[0]].title
     date, inferred = _story_date([days[i] for i in members])
     story_themes = _story_themes([articles[i].id for i in members], themes)
-    prefix = date.isoformat() if date else "undated"
+    # The id comes from the story's first article (earliest, then by path), which later articles
+    # joining the story do not change: old links keep working as the story grows.
+    first = min(members, key=lambda i: (articles[i].date or date or dt.date.max, articles[i].id))
+    anchor_date = articles[first].date or date
+    prefix = anchor_date.isoformat() if anchor_date else "undated"
     return Story(
-        id=f"{prefix}-{textlib.slugify(headline, 8) or 'story'}",
+        id=f"{prefix}-{textlib.slugify(articles[first].title, 8) or 'story'}",
         headline=headline,
         articles=tuple(articles[i].id for i in ranked),
         copies=tuple(sorted((articles[c].id, articles[k].id) for c, k in copies.items() if k in members)),

@@ -63,3 +63,13 @@ def test_stories_carry_their_articles_themes_and_stable_ids(article_factory):
 def test_stories_are_newest_first(article_factory):
     arts = (article_factory(OIL_1, "a.txt", date=dt.date(2025, 3, 3)), article_factory(CHIPS, "c.txt", date=dt.date(2025, 5, 5)))
     assert [s.date for s in group_stories(arts, themes_for(*arts))] == [dt.date(2025, 5, 5), dt.date(2025, 3, 3)]
+
+
+def test_story_id_stays_when_a_later_article_joins(article_factory):
+    first = article_factory(OIL_1, "a.txt", date=dt.date(2025, 3, 3))
+    later = article_factory(OIL_2, "b.txt", date=dt.date(2025, 3, 4), title="OPEC cut lifts crude to a high")
+    (alone,) = group_stories((first,), themes_for(first))
+    (grown,) = group_stories((first, later), themes_for(first, later))
+    assert set(grown.articles) == {"a.txt", "b.txt"}
+    assert grown.headline == "OPEC cut lifts crude to a high"  # a real headline is preferred for display
+    assert grown.id == alone.id
