@@ -41,8 +41,9 @@ bench: $(STAMP)
 golden: $(STAMP)
 	$(PY) -m tests.golden
 
+# Read the site at http://127.0.0.1:8000 while it rebuilds on every change to seeds/ or templates/.
 serve: docs
-	$(VENV)/bin/mkdocs serve
+	$(PY) -m generator watch & trap 'kill $$!' EXIT INT TERM; $(VENV)/bin/mkdocs serve --livereload
 
 clean:
 	rm -rf site docs/digest docs/digest.json docs/index.md

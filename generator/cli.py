@@ -11,6 +11,7 @@ from generator import __version__
 from generator.build import build
 from generator.errors import DigestError
 from generator.settings import SETTINGS, build_settings
+from generator.watch import watch
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,16 +31,21 @@ def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="digest", description="Market-briefing digest generator.")
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    run = commands.add_parser("build", help="build the digest pages from the seeds folder")
+    for name, help_text in (("build", "build the digest pages from the seeds folder"),
+                            ("watch", "build, then rebuild whenever the seeds or the templates change")):
+        _add_build_options(commands.add_parser(name, help=help_text))
+    return top
+
+
+def _add_build_options(command: argparse.ArgumentParser) -> None:
     for setting in SETTINGS:
         if isinstance(setting.default, bool):
-            run.add_argument(f"--{setting.name}", action="store_true", default=None, help=setting.help)
+            command.add_argument(f"--{setting.name}", action="store_true", default=None, help=setting.help)
         else:
             metavar = {"themes": "FILE", "jobs": "N"}.get(setting.name, "DIR")
             default = setting.default if setting.default is not None else "bundled"
-            run.add_argument(f"--{setting.name}", metavar=metavar, help=f"{setting.help} (default: {default})")
-    run.add_argument("-q", "--quiet", action="store_true", help="print warnings only")
-    return top
+            command.add_argument(f"--{setting.name}", metavar=metavar, help=f"{setting.help} (default: {default})")
+    command.add_argument("-q", "--quiet", action="store_true", help="print warnings only")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         settings = build_settings(**{s.name: getattr(args, s.name) for s in SETTINGS})
+        if args.command == "watch":
+            root.setLevel(logging.WARNING)
+            watch(settings)
+            return 0
         result = build(settings, progress=_progress(args.quiet))
     except DigestError as exc:
         print(f"error: {exc}", file=sys.stderr)

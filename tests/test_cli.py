@@ -57,3 +57,26 @@ def test_console_script_runs(tmp_path):
     exe = str(script) if script.exists() else "digest"
     result = subprocess.run([exe, "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("digest ")
+
+
+def test_watch_rebuilds_after_a_new_article(tmp_path):
+    import shutil
+    import threading
+    import time
+
+    from generator.settings import build_settings
+    from generator.watch import watch
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    settings = build_settings(seeds=str(seeds), docs=str(tmp_path / "docs"), templates=str(ROOT / "templates"),
+                              cache=str(tmp_path / "cache"), jobs=1)
+    builds = []
+    thread = threading.Thread(target=watch, args=(settings, 0.05, 60), kwargs={"on_build": lambda: builds.append(1)})
+    thread.start()
+    while not builds:
+        time.sleep(0.05)
+    (seeds / "new.txt").write_text("Copper prices jumped on Wednesday after a strike shut the largest mine in Chile.\n")
+    thread.join()
+    assert len(builds) == 2
+    assert "new.txt" in (tmp_path / "docs" / "digest.json").read_text(encoding="utf-8")
