@@ -37,12 +37,7 @@ def textrank(sentences: Sequence[str], count: int, damping: float = 0.85, iterat
             norm = math.log(len(bags[i]) or 1) + math.log(len(bags[j]) or 1)
             if shared and norm > 0:
                 matrix[i, j] = matrix[j, i] = shared / norm
-    sums = matrix.sum(axis=1)
-    sums[sums == 0] = 1.0
-    transition = matrix / sums[:, None]
-    rank = np.full(n, 1.0 / n)
-    for _ in range(iterations):
-        rank = (1 - damping) / n + damping * transition.T @ rank
+    rank = textlib.pagerank(matrix, damping, iterations)
     top = sorted(range(n), key=lambda i: (-round(float(rank[i]), 12), i))[:count]
     return [sentences[i] for i in sorted(top)]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from generator.errors import ConfigError
+from generator.taxonomy import read_yaml
 from generator.factrecords import Entity, EntityRegistry
 from generator.text import slugify
 
@@ -30,13 +31,7 @@ def default_registry_path():
 def load_registry(path: Path | None = None) -> EntityRegistry:
     """Read and validate an entity registry (the bundled default when `path` is None)."""
     label = str(path) if path else DEFAULT
-    source = path or default_registry_path()
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{label}: file not found") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{label}: not valid YAML ({str(error).splitlines()[0]})") from None
+    data = read_yaml(path or default_registry_path(), label, "entity registry")
     if not isinstance(data, dict) or set(data) != {"entities"} or not isinstance(data["entities"], list):
         raise ConfigError(f"{label}: expected one key 'entities' holding a list")
     entities, aliases, seen = [], [], set()

@@ -150,17 +150,11 @@ def _similarity(vectors: list[dict[str, float]]) -> np.ndarray:
     return matrix
 
 
-def _lexrank(similarity: np.ndarray, damping: float = 0.85, iterations: int = 50) -> list[float]:
-    n = len(similarity)
-    if n == 1:
+def _lexrank(similarity: np.ndarray) -> list[float]:
+    """Centrality of each sentence (LexRank), the most central scoring 1."""
+    if len(similarity) == 1:
         return [1.0]
-    matrix = similarity
-    sums = matrix.sum(axis=1)
-    sums[sums == 0] = 1.0
-    transition = matrix / sums[:, None]
-    rank = np.full(n, 1.0 / n)
-    for _ in range(iterations):
-        rank = (1 - damping) / n + damping * transition.T @ rank
+    rank = textlib.pagerank(similarity)
     top = rank.max() or 1.0
     return [float(r / top) for r in rank]
 

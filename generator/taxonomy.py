@@ -34,18 +34,21 @@ def default_taxonomy_path():
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Read and validate a taxonomy file (the bundled default when `path` is None)."""
     label = str(path) if path else DEFAULT
-    source = path or default_taxonomy_path()
+    return parse_taxonomy(read_yaml(path or default_taxonomy_path(), label, "taxonomy file"), label)
+
+
+def read_yaml(source, label: str, what: str):
+    """Parsed YAML of a configuration file; any problem is a ConfigError naming the file."""
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        return yaml.safe_load(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{label}: taxonomy file not found") from None
+        raise ConfigError(f"{label}: {what} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{label}: cannot read the taxonomy file ({exc})") from None
+        raise ConfigError(f"{label}: cannot read the {what} ({exc})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{label}: not valid YAML{where}") from None
-    return parse_taxonomy(data, label)
 
 
 def parse_taxonomy(data, label: str) -> Taxonomy:

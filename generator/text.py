@@ -9,6 +9,7 @@ from collections import Counter
 from functools import cache, lru_cache
 from importlib import resources
 
+import numpy as np
 from segtok.segmenter import split_multi
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|[A-Za-z]")
@@ -101,6 +102,18 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+def pagerank(matrix, damping: float = 0.85, iterations: int = 50):
+    """PageRank scores over a weighted, undirected graph given as a square numpy matrix."""
+    n = len(matrix)
+    sums = matrix.sum(axis=1)
+    sums[sums == 0] = 1.0
+    transition = matrix / sums[:, None]
+    rank = np.full(n, 1.0 / n)
+    for _ in range(iterations):
+        rank = (1 - damping) / n + damping * transition.T @ rank
+    return rank
 
 
 def slugify(text: str, max_words: int = 10) -> str:
