@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from generator.records import Article, Digest, Story, Theme
-from generator.tags import story_names, story_tags
+from generator.tags import Tag, story_names, story_tags
 
 TOP_STORIES = 6
 """Most stories shown as cards for the latest day."""
@@ -64,8 +64,8 @@ class Briefing:
     """Every other day, newest first, the undated day last."""
     themes: tuple[ThemeBrief, ...]
     """Every theme of the taxonomy, in its order."""
-    tags: dict[str, tuple[str, ...]]
-    """Story id to its tags."""
+    tags: dict[str, tuple[Tag, ...]]
+    """Story id to its tags (themes, then registry names)."""
 
     @property
     def days(self) -> tuple[Day, ...]:

@@ -1,7 +1,9 @@
-"""Tags: the themes and names a story is tagged with on the site.
+"""Tags: the themes and registry names on the site, as Material tags and as chips on story pages.
 
-Names come from the story's keywords for now (`story_names`): keywords written as proper names.
-That function is the one place to switch the source of names, e.g. to an entity extractor.
+Material's tags index lists every page that carries a tag, so tags go on pages that stand for a
+tag, not on every story: each theme page carries its theme's name, and each page of a name the
+entity registry knows carries that name. The tags index then lists one page per tag, whatever the
+size of the archive. Story pages show their themes and registry names as chips linking to those pages.
 Tag names end up in page front matter and, through the theme, in HTML that is not escaped, so
 every tag is reduced to letters, digits, spaces and a few punctuation marks.
 """
@@ -9,8 +11,10 @@ every tag is reduced to letters, digits, spaces and a few punctuation marks.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from generator.records import Digest, Story
+from generator.factrecords import Entity
+from generator.records import Digest, Story, Theme
 
 MAX_NAMES = 6
 """Most names a story is tagged with."""
@@ -19,14 +23,39 @@ _UNSAFE = re.compile(r"[^\w .,'’-]+")
 _NAME = re.compile(r"^[A-Z0-9]")
 
 
-def story_tags(digest: Digest, story: Story) -> tuple[str, ...]:
-    """Tags of a story: its themes' names, then its names, each once, made safe to print."""
-    tags: list[str] = []
-    for tag in (*(digest.taxonomy.get(t).name for t in story.themes), *story_names(digest, story)):
-        tag = clean_tag(tag)
-        if tag and tag.lower() not in {t.lower() for t in tags}:
+@dataclass(frozen=True)
+class Tag:
+    """A theme or a registry name shown as a tag, with the page it stands for."""
+
+    name: str
+    """The tag as printed, made safe by `clean_tag`."""
+    theme: str | None = None
+    """Id of the theme the tag stands for, or None for a name."""
+    entity: str | None = None
+    """Id of the registry entity the tag stands for, or None for a theme."""
+
+
+def story_tags(digest: Digest, story: Story) -> tuple[Tag, ...]:
+    """Tags of a story: its themes, then the registry names it mentions, each once, made safe to print."""
+    facts = digest.market.stories.get(story.id)
+    known = [digest.market.entities[e] for e in (facts.entities if facts else ()) if digest.market.entities[e].known]
+    candidates = [*(Tag(theme_tag(digest.taxonomy.get(t)), theme=t) for t in story.themes),
+                  *(Tag(entity_tag(e), entity=e.id) for e in known[:MAX_NAMES])]
+    tags: list[Tag] = []
+    for tag in candidates:
+        if tag.name and tag.name.lower() not in {t.name.lower() for t in tags}:
             tags.append(tag)
     return tuple(tags)
+
+
+def theme_tag(theme: Theme) -> str:
+    """The tag of a theme page: the theme's name."""
+    return clean_tag(theme.name)
+
+
+def entity_tag(entity: Entity) -> str:
+    """The tag of a name's page: the name, for names the registry knows; empty for the others."""
+    return clean_tag(entity.name) if entity.known else ""
 
 
 def story_names(digest: Digest, story: Story) -> tuple[str, ...]:

@@ -7,11 +7,14 @@ import html
 import xml.etree.ElementTree as ET
 
 from generator.briefing import plan_briefing
+from generator.factrecords import ArticleFacts, Entity, MarketFacts, StoryFacts
 from generator.feeds import render_feeds
 from generator.records import (Digest, Story, StorySummary, Summaries, SummarySentence, Taxonomy, Theme,
                                ThemeAssignment)
-from generator.tags import clean_tag, story_tags
+from generator.render import PAGE_CARDS, listing_page, pagers, render_pages
+from generator.tags import Tag, clean_tag, entity_tag, story_tags
 from tests.conftest import make_article
+from tests.golden import ROOT
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 HOSTILE = 'Acme <script>alert("x")</script> & Co\x0b ]]> {{ page }}'
@@ -35,17 +38,27 @@ def _digest() -> Digest:
         "s1": StorySummary(HOSTILE, (SummarySentence(HOSTILE, "a.txt"),), ("Acme Corp", "shares", "Jane Doe<script>")),
         "s2": StorySummary("Rates held.", (SummarySentence("Rates held.", "c.txt"),), ("central bank", "Tuesday")),
         "s3": StorySummary("A note.", (SummarySentence("A note.", "d.txt"),), ()),
-    })
+    }, articles={a.id: () for a in articles})
     assignments = {"a.txt": ThemeAssignment(("earnings",), ()), "b.txt": ThemeAssignment(("earnings",), ()),
                    "c.txt": ThemeAssignment(("rates",), ()), "d.txt": ThemeAssignment((), ())}
+    market = MarketFacts(
+        entities={"acme": Entity("acme", "Acme Corp", "company"), "jane": Entity("jane", HOSTILE, "person"),
+                  "newco": Entity("newco", "Newco", "company", known=False)},
+        articles={a.id: ArticleFacts((), (), ()) for a in articles},
+        stories={"s1": StoryFacts((), (), (), ("acme", "jane", "newco")), "s2": StoryFacts((), (), (), ()),
+                 "s3": StoryFacts((), (), (), ())})
     return Digest(articles, {a.id: () for a in articles}, Taxonomy(themes, 3.0, 0.3, "inline"), assignments,
-                  stories, summaries, ())
+                  stories, summaries, (), market=market)
 
 
-def test_tags_are_themes_then_names_made_safe_to_print():
+def test_tags_are_themes_then_registry_names_made_safe_to_print():
     digest = _digest()
-    assert story_tags(digest, digest.stories[0]) == ("Earnings", "Acme Corp", "Jane Doe script")
-    assert story_tags(digest, digest.stories[1]) == ("Rates", "Tuesday")
+    assert story_tags(digest, digest.stories[0]) == (
+        Tag("Earnings", theme="earnings"), Tag("Acme Corp", entity="acme"),
+        Tag("Acme script alert x script Co page", entity="jane"))  # Newco is not in the registry
+    assert story_tags(digest, digest.stories[1]) == (Tag("Rates", theme="rates"),)
+    assert story_tags(digest, digest.stories[2]) == ()
+    assert entity_tag(digest.market.entities["newco"]) == ""
     assert clean_tag(HOSTILE) == "Acme script alert x script Co page"
     assert len(clean_tag("Very " * 30)) <= 40
 
@@ -92,3 +105,46 @@ def test_feeds_are_well_formed_and_escape_article_text():
 
 def test_feeds_are_byte_identical_across_runs():
     assert render_feeds(_digest()) == render_feeds(_digest())
+
+
+def test_later_pages_of_a_listing_sit_beside_or_under_the_first():
+    assert listing_page("digest/articles/index.md", 1) == "digest/articles/index.md"
+    assert listing_page("digest/articles/index.md", 3) == "digest/articles/page-3.md"
+    assert listing_page("digest/themes/rates.md", 2) == "digest/themes/rates/page-2.md"
+    pages = pagers("digest/days/index.md", 3)
+    assert [p for p, _ in pages] == ["digest/days/index.md", "digest/days/page-2.md", "digest/days/page-3.md"]
+    assert [(g.number, g.count, g.newer, g.older) for _, g in pages] == [
+        (1, 3, None, "digest/days/page-2.md"),
+        (2, 3, "digest/days/index.md", "digest/days/page-3.md"),
+        (3, 3, "digest/days/page-2.md", None)]
+    assert [p for p, _ in pagers("digest/days/index.md", 0)] == ["digest/days/index.md"]
+
+
+def _long_digest(count: int) -> Digest:
+    """One theme, `count` one-article stories on consecutive days."""
+    articles = tuple(make_article(f"Rates note number {i} on the central bank.", f"n{i:03}.txt",
+                                  date=dt.date(2025, 1, 1) + dt.timedelta(days=i)) for i in range(count))
+    stories = tuple(Story(f"s{i:03}", f"Rates note {i}", (a.id,), (), a.date, False, ("rates",))
+                    for i, a in reversed(list(enumerate(articles))))
+    summaries = Summaries(stories={s.id: StorySummary("Rates.", (SummarySentence("Rates.", s.articles[0]),), ())
+                                   for s in stories}, articles={a.id: () for a in articles})
+    themes = (Theme("rates", "Rates", "Rates.", ("rates",)),)
+    return Digest(articles, {a.id: () for a in articles}, Taxonomy(themes, 3.0, 0.3, "inline"),
+                  {a.id: ThemeAssignment(("rates",), ()) for a in articles}, stories, summaries, ())
+
+
+def test_long_listings_run_over_linked_pages_and_every_story_is_on_one(tmp_path):
+    count = 2 * PAGE_CARDS + 5
+    digest = _long_digest(count)
+    pages = render_pages(digest, ROOT / "templates")
+    theme = [pages["digest/themes/rates.md"], pages["digest/themes/rates/page-2.md"], pages["digest/themes/rates/page-3.md"]]
+    assert "digest/themes/rates/page-4.md" not in pages
+    assert "Page 1 of 3" in theme[0] and "[Older →](rates/page-2.md)" in theme[0] and "Newer" not in theme[0]
+    assert "[← Newer](../rates.md)" in theme[1] and "[Older →](page-3.md)" in theme[1]
+    assert "tags: [\"Rates\"]" in theme[0] and "tags:" not in theme[1] and "exclude: true" in theme[1]
+    for story in digest.stories:  # newest first, each on exactly one page
+        assert sum(f"../stories/s" in p and f"stories/{story.id}.md" in p for p in theme) == 1, story.id
+    assert theme[0].index("stories/s064.md") < theme[0].index("stories/s035.md")
+    assert "stories/s004.md" in theme[2]
+    short = render_pages(_digest(), ROOT / "templates")
+    assert "Page 1 of" not in short["digest/themes/rates.md"] and "digest/themes/rates/page-2.md" not in short

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -95,10 +96,30 @@ def test_feeds_are_valid_atom_and_linked_from_every_page(project, mkdocs_site):
             assert 'type="application/atom+xml"' in page.read_text(encoding="utf-8"), page
 
 
-def test_the_tags_page_lists_themes_and_names(project, mkdocs_site):
+def test_the_tags_page_lists_each_theme_and_registry_name_once(project, mkdocs_site):
     digest = json.loads((project / "docs" / "digest.json").read_text(encoding="utf-8"))
-    tags = (mkdocs_site / "digest" / "tags" / "index.html").read_text(encoding="utf-8")
+    page = (mkdocs_site / "digest" / "tags" / "index.html").read_text(encoding="utf-8")
+    tags = page[page.index('class="md-content__inner'):page.index("</article>")]
     for theme in digest["themes"]:
-        if theme["stories"]:
-            assert theme["name"] in tags
-    assert tags.count('class="md-tag"') >= sum(1 for t in digest["themes"] if t["stories"]) + 1
+        assert tags.count(f'href="../themes/{theme["id"]}/"') == 1, theme["id"]
+    names = re.findall(r'href="\.\./names/([a-z0-9-]+)/"', tags)
+    assert names and len(names) == len(set(names))
+    assert not re.search(r'href="\.\./(stories|articles)/', tags)  # one page per tag, not one per story
+    for name in names:  # each tagged name page shows its tag
+        assert 'class="md-tag' in (mkdocs_site / "digest" / "names" / name / "index.html").read_text(encoding="utf-8")
+
+
+def test_article_full_text_is_not_indexed_but_its_summary_is(project, mkdocs_site):
+    index = json.loads((mkdocs_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    texts = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("digest/articles/"))
+    titles = {d["title"] for d in index["docs"] if d["location"].startswith("digest/articles/")}
+    assert "Full text" not in titles and "Summary" in titles
+    paragraphs = []  # opening words of full-text paragraphs that the rest of their page does not repeat
+    for page in sorted((project / "docs" / "digest" / "articles").glob("*.md")):
+        head, _, full = page.read_text(encoding="utf-8").partition("## Full text")
+        for line in full.splitlines()[1:]:
+            opening = line[:80]
+            if len(line) > 100 and opening not in head:
+                paragraphs.append(html.unescape(opening.replace("\\", "")))
+    assert paragraphs
+    assert not any(p in texts for p in paragraphs)
