@@ -114,7 +114,7 @@ def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
         if article is None:
             skipped.append(Skipped(file.rel, notes[0]))
             continue
-        articles.append(article)
+        articles.append(replace(article, source_digest=file.digest))
         warnings.extend(Skipped(file.rel, note) for note in notes)
     skipped.sort(key=lambda s: s.path)
     for item in skipped:

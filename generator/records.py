@@ -45,6 +45,8 @@ class Article:
     """Place line that opened the story (`HONG KONG`), when there was one."""
     removed: tuple[str, ...] = ()
     """Lines dropped as page furniture, kept for the build report."""
+    source_digest: str = ""
+    """Hash of the file it was read from (and its metadata file): names its content in caches."""
 
     @property
     def text(self) -> str:

@@ -43,8 +43,17 @@ def code_fingerprint() -> str:
 
 
 def item_key(*parts: object) -> str:
-    """A stable key for an item: the hash of its pickled parts."""
-    return hashlib.sha256(pickle.dumps(parts, protocol=5)).hexdigest()
+    """A stable key for an item: the hash of its pickled parts (an article by its source's hash)."""
+    return hashlib.sha256(pickle.dumps(tuple(_keyable(p) for p in parts), protocol=5)).hexdigest()
+
+
+def _keyable(part: object) -> object:
+    digest = getattr(part, "source_digest", "")
+    if digest:
+        return ("article", part.id, digest)
+    if isinstance(part, (tuple, list)):
+        return tuple(_keyable(p) for p in part)
+    return part
 
 
 class Runner:
