@@ -192,8 +192,9 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None) 
         render(paths.article(article.id), "article.md.j2", article=article, story=digest.story_of(article.id),
                assignment=digest.themes[article.id], keywords=digest.keywords[article.id],
                summary=digest.summaries.articles[article.id], url=safe_url(article.url))
+    mentions = render_facts.mentions(digest)
     for entity in digest.market.entities.values():
-        stories, moves, quotes = render_facts.mentions_of(digest, entity.id)
+        stories, moves, quotes = mentions[entity.id]
         render_listing(paths.entities[entity.id], "entity.md.j2",
                        {"stories": (stories, PAGE_ROWS), "moves": (moves, PAGE_ROWS), "quotes": (quotes, PAGE_ROWS)},
                        entity=entity, tags=[t for t in (entity_tag(entity),) if t],

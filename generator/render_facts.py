@@ -75,9 +75,20 @@ def board_scale(rows) -> float:
     return max((m.size or 0 for _, r in rows for m in r.figures), default=0.0)
 
 
-def mentions_of(digest: Digest, entity_id: str) -> tuple[list, list[Move], list]:
-    """Stories, moves and quotes that name an entity."""
-    stories = [s for s in digest.stories if entity_id in digest.market.stories.get(s.id).entities]
-    moves = [m for a in digest.articles for m in digest.market.articles[a.id].moves if m.entity == entity_id]
-    quotes = [q for a in digest.articles for q in digest.market.articles[a.id].quotes if entity_id in q.entities]
-    return stories, moves, quotes
+def mentions(digest: Digest) -> dict[str, tuple[list, list[Move], list]]:
+    """Entity id to the stories, moves and quotes that name it, in digest order."""
+    index: dict[str, tuple[list, list, list]] = {eid: ([], [], []) for eid in digest.market.entities}
+    for story in digest.stories:
+        story_facts = digest.market.stories.get(story.id)
+        for eid in dict.fromkeys(story_facts.entities if story_facts else ()):
+            index.setdefault(eid, ([], [], []))[0].append(story)
+    for article in digest.articles:
+        facts = digest.market.articles.get(article.id)
+        if facts is None:
+            continue
+        for move in facts.moves:
+            index.setdefault(move.entity, ([], [], []))[1].append(move)
+        for quote in facts.quotes:
+            for eid in dict.fromkeys(quote.entities):
+                index.setdefault(eid, ([], [], []))[2].append(quote)
+    return index

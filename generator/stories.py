@@ -59,7 +59,7 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     """Stories of the articles, newest first."""
     if not articles:
         return ()
-    docs = [textlib.terms(f"{a.title}\n{a.text}") for a in articles]
+    docs = [list(textlib.article_terms(a)) for a in articles]
     vectors = textlib.tfidf(docs)
     days = [event_day(a) for a in articles]
     pairs = _candidate_pairs(vectors, days)
@@ -166,12 +166,15 @@ def _cluster(items: list[int], sims: dict[tuple[int, int], float], vectors: list
 
     The average cosine over all pairs of two groups of unit vectors is the dot product of the
     groups' vector sums divided by the number of pairs, so each merge test costs one sparse dot
-    product. Groups merge only when every pair across them can report the same day's event.
+    product. Groups merge only when every pair across them can report the same day's event, and
+    only through a candidate pair at least as similar as the threshold.
     """
     cluster_of = {i: i for i in items}
     members = {i: [i] for i in items}
     sums = {i: dict(vectors[i]) for i in items}
-    for (i, j), _ in sorted(sims.items(), key=lambda p: (-p[1], p[0])):
+    for (i, j), sim in sorted(sims.items(), key=lambda p: (-p[1], p[0])):
+        if sim < THRESHOLD:
+            break  # groups link through a pair at least as similar as the average they need
         if i not in cluster_of or j not in cluster_of:
             continue
         a, b = cluster_of[i], cluster_of[j]

@@ -77,6 +77,12 @@ def terms(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 15)
+def article_terms(article) -> tuple[str, ...]:
+    """Content-word stems of an article's title and text (several stages need them)."""
+    return tuple(terms(f"{article.title}\n{article.text}"))
+
+
 def tfidf(docs: list[list[str]], idf: dict[str, float] | None = None) -> list[dict[str, float]]:
     """Unit-length TF-IDF vectors (log tf) for tokenised documents."""
     if idf is None:

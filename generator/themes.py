@@ -103,7 +103,7 @@ def _learn(articles, seed_scores, taxonomy) -> list[dict[str, float]]:
     learning = [t.id for t in taxonomy.themes if examples[t.id] >= MIN_EXAMPLES]
     if len(learning) < 2:
         return [{} for _ in articles]
-    docs = [Counter(textlib.terms(f"{a.title}\n{a.text}")) for a in articles]
+    docs = [Counter(textlib.article_terms(a)) for a in articles]
     df = Counter(term for doc in docs for term in doc)
     vocabulary = sorted(term for term, n in df.items() if n >= 2)
     docs = [{term: n for term, n in doc.items() if df[term] >= 2} for doc in docs]
