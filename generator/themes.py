@@ -20,6 +20,8 @@ import logging
 import math
 from collections import Counter
 
+import numpy as np
+
 from generator import text as textlib
 from generator.records import Article, Taxonomy, ThemeAssignment
 
@@ -105,48 +107,58 @@ def _learn(articles, seed_scores, taxonomy) -> list[dict[str, float]]:
         return [{} for _ in articles]
     docs = [Counter(textlib.article_terms(a)) for a in articles]
     df = Counter(term for doc in docs for term in doc)
-    vocabulary = sorted(term for term, n in df.items() if n >= 2)
-    docs = [{term: n for term, n in doc.items() if df[term] >= 2} for doc in docs]
-    fixed = [{label: 1.0} if label in learning else None for label in labels]
-    weights = [w or {} for w in fixed]
+    vocabulary = {term: i for i, term in enumerate(sorted(term for term, n in df.items() if n >= 2))}
+    corpus = _Bags(docs, vocabulary)
+    fixed = np.array([[1.0 if label == t else 0.0 for t in learning] for label in labels])
+    is_fixed = np.array([label in learning for label in labels])
+    weights = fixed.copy()
     for _ in range(ROUNDS + 1):
-        model = _train(docs, weights, learning, vocabulary)
-        posteriors = [_posterior(model, doc) for doc in docs]
-        weights = [w or p for w, p in zip(fixed, posteriors)]
+        log_prior, log_word = _train(corpus, weights, len(vocabulary))
+        posteriors = _posterior(corpus, log_prior, log_word)
+        weights = np.where(is_fixed[:, None], fixed, posteriors)
     for theme_id in learning:
         log.info("theme %s learned from %d confident articles", theme_id, examples[theme_id])
-    return posteriors
+    return [dict(zip(learning, map(float, row))) for row in posteriors]
 
 
-def _train(docs, weights, themes, vocabulary):
-    counts = {t: Counter() for t in themes}
-    prior = Counter()
-    for doc, weight in zip(docs, weights):
-        for theme_id, w in weight.items():
-            if w < 0.01:
-                continue
-            prior[theme_id] += w
-            bag = counts[theme_id]
+class _Bags:
+    """Term counts of all articles as flat arrays: article index, term index, count."""
+
+    def __init__(self, docs: list[Counter], vocabulary: dict[str, int]):
+        rows, cols, counts = [], [], []
+        for d, doc in enumerate(docs):
             for term, n in doc.items():
-                bag[term] += w * n
-    total_prior = sum(prior.values())
-    model = {}
-    for theme_id in themes:
-        bag = counts[theme_id]
-        total = sum(bag.values()) + SMOOTHING * len(vocabulary)
-        model[theme_id] = (
-            math.log((prior[theme_id] + 1) / (total_prior + len(themes))),
-            {term: math.log((bag[term] + SMOOTHING) / total) for term in vocabulary},
-        )
-    return model
+                if term in vocabulary:
+                    rows.append(d)
+                    cols.append(vocabulary[term])
+                    counts.append(n)
+        self.docs = len(docs)
+        self.rows = np.array(rows, dtype=np.int64)
+        self.cols = np.array(cols, dtype=np.int64)
+        self.counts = np.array(counts, dtype=float)
 
 
-def _posterior(model, doc: dict[str, int]) -> dict[str, float]:
-    likelihood = {t: log_prior + sum(n * words[term] for term, n in doc.items()) for t, (log_prior, words) in model.items()}
-    top = max(likelihood.values())
-    odds = {t: math.exp(v - top) for t, v in likelihood.items()}
-    total = sum(odds.values())
-    return {t: v / total for t, v in odds.items()}
+def _train(corpus: _Bags, weights: np.ndarray, vocabulary: int) -> tuple[np.ndarray, np.ndarray]:
+    """Log prior of each theme and log probability of each term in each theme (multinomial NB)."""
+    weights = np.where(weights < 0.01, 0.0, weights)
+    prior = weights.sum(axis=0)
+    log_prior = np.log((prior + 1) / (prior.sum() + weights.shape[1]))
+    log_word = np.empty((weights.shape[1], vocabulary))
+    for t in range(weights.shape[1]):
+        bag = np.bincount(corpus.cols, weights=weights[corpus.rows, t] * corpus.counts, minlength=vocabulary)
+        log_word[t] = np.log((bag + SMOOTHING) / (bag.sum() + SMOOTHING * vocabulary))
+    return log_prior, log_word
+
+
+def _posterior(corpus: _Bags, log_prior: np.ndarray, log_word: np.ndarray) -> np.ndarray:
+    """Each article's posterior over the themes."""
+    likelihood = np.empty((corpus.docs, len(log_prior)))
+    for t in range(len(log_prior)):
+        likelihood[:, t] = log_prior[t] + np.bincount(corpus.rows, weights=corpus.counts * log_word[t, corpus.cols],
+                                                      minlength=corpus.docs)
+    likelihood -= likelihood.max(axis=1, keepdims=True)
+    odds = np.exp(likelihood)
+    return odds / odds.sum(axis=1, keepdims=True)
 
 
 def _choose(scores: dict[str, float], taxonomy: Taxonomy) -> ThemeAssignment:
