@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import shutil
 from pathlib import Path
 
@@ -51,19 +52,23 @@ def write_docs(pages: dict[str, str], files: dict[str, str], docs: Path) -> list
 
 
 def _write_fresh(owned: dict[str, str], fresh: Path, docs: Path) -> None:
-    """Write the generated folder aside; a page whose bytes did not change is copied with its mtime."""
+    """Write the generated folder aside; a page whose bytes did not change is linked, keeping its mtime."""
     current = docs / GENERATED
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir()
     for path, text in sorted(owned.items()):
-        target = fresh / path[len(GENERATED) + 1:]
-        if not _inside(target, fresh):
+        rel = path[len(GENERATED) + 1:]
+        if posixpath.normpath(rel) != rel or rel.startswith(("/", "..")):
             raise BuildError(f"refusing to write outside {docs}: {path}")
+        target = fresh / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        previous = current / path[len(GENERATED) + 1:]
+        previous = current / rel
         data = text.encode("utf-8")
         if previous.is_file() and previous.read_bytes() == data:
-            shutil.copy2(previous, target)
+            try:
+                os.link(previous, target)  # the same file: no copy, same modification time
+            except OSError:
+                shutil.copy2(previous, target)
         else:
             target.write_bytes(data)
 
