@@ -167,9 +167,14 @@ def _is_name(tokens: list[str]) -> bool:
 
 
 def _occurrences(tokens: list[str], body: str, case: bool) -> list[tuple[int, int]]:
+    return [m.span() for m in _phrase_pattern(tuple(tokens), case).finditer(body)]
+
+
+@lru_cache(maxsize=1 << 14)
+def _phrase_pattern(tokens: tuple[str, ...], case: bool) -> re.Pattern:
+    """The words as a whole phrase, spaces or hyphens between them (compiled once per phrase)."""
     pattern = r"(?<![\w'-])" + r"[ \t-]+".join(re.escape(t) for t in tokens) + r"(?![\w-]|'(?!s\b)\w)"
-    flags = 0 if case else re.I
-    return [m.span() for m in re.finditer(pattern, body, flags)]
+    return re.compile(pattern, 0 if case else re.I)
 
 
 _CAP_WORD = re.compile(r"[A-Z][\w.&]*")
