@@ -248,10 +248,3 @@ def _same(a: str, b: str) -> bool:
 def _contains(longer: str, shorter: str) -> bool:
     long_key, short_key = f" {_key(longer)} ", f" {_key(shorter)} "
     return short_key in long_key and long_key != short_key
-
-
-def _covers(longer: str, shorter: str, body: str) -> bool:
-    """True when `shorter` is part of `longer` and never occurs in body outside it."""
-    if not _contains(longer, shorter):
-        return False
-    return len(_occurrences(shorter.split(), body, False)) <= len(_occurrences(longer.split(), body, False))
