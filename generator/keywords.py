@@ -167,12 +167,72 @@ def _is_name(tokens: list[str]) -> bool:
 
 
 def _occurrences(tokens: list[str], body: str, case: bool) -> list[tuple[int, int]]:
-    return [m.span() for m in _phrase_pattern(tuple(tokens), case).finditer(body)]
+    """Spans of the words as a whole phrase of body, spaces or hyphens between them.
+
+    The same matches as `_phrase_pattern`, found with `str.find` on the lower-cased body: compiling
+    a pattern for every candidate phrase of every article cost more than the rest of the stage.
+    """
+    lower = _lower(body)
+    if case or len(lower) != len(body) or any(t[:1] in _SEPARATORS for t in tokens[1:]):
+        return [m.span() for m in _phrase_pattern(tuple(tokens), case).finditer(body)]
+    first, rest = tokens[0].lower(), [t.lower() for t in tokens[1:]]
+    spans = []
+    i = lower.find(first)
+    while i != -1:
+        end = _phrase_end(lower, i, first, rest) if i == 0 or not _joins_word(body[i - 1]) else None
+        if end is not None and _ends_phrase(body, end):
+            spans.append((i, end))
+            i = lower.find(first, end)
+        else:
+            i = lower.find(first, i + 1)
+    return spans
+
+
+_SEPARATORS = (" ", "\t", "-")
+
+
+@lru_cache(maxsize=4)
+def _lower(body: str) -> str:
+    return body.lower()
+
+
+def _is_word(char: str) -> bool:
+    """Whether a character is a regular-expression word character (`\\w`)."""
+    return char.isalnum() or char == "_"
+
+
+def _joins_word(char: str) -> bool:
+    return _is_word(char) or char in "'-"
+
+
+def _phrase_end(lower: str, start: int, first: str, rest: list[str]) -> int | None:
+    end = start + len(first)
+    for token in rest:
+        gap = end
+        while gap < len(lower) and lower[gap] in _SEPARATORS:
+            gap += 1
+        if gap == end or not lower.startswith(token, gap):
+            return None
+        end = gap + len(token)
+    return end
+
+
+def _ends_phrase(body: str, end: int) -> bool:
+    """Whether a phrase may end here: not inside a word, though a possessive `'s` may follow."""
+    if end >= len(body):
+        return True
+    char = body[end]
+    if _is_word(char) or char == "-":
+        return False
+    if char == "'" and end + 1 < len(body) and _is_word(body[end + 1]):
+        return body[end + 1] in "sS" and (end + 2 >= len(body) or not _is_word(body[end + 2]))
+    return True
 
 
 @lru_cache(maxsize=1 << 14)
 def _phrase_pattern(tokens: tuple[str, ...], case: bool) -> re.Pattern:
-    """The words as a whole phrase, spaces or hyphens between them (compiled once per phrase)."""
+    """The words as a whole phrase, spaces or hyphens between them, as a pattern (for the rare cases
+    `_occurrences` does not handle itself)."""
     pattern = r"(?<![\w'-])" + r"[ \t-]+".join(re.escape(t) for t in tokens) + r"(?![\w-]|'(?!s\b)\w)"
     return re.compile(pattern, 0 if case else re.I)
 
@@ -220,7 +280,18 @@ def _word_before(body: str, start: int, mid_sentence) -> str | None:
 
 
 def _capitalised_mid_sentence(word: str, body: str) -> bool:
-    return bool(re.search(r"[\w,;] " + re.escape(word) + r"\b", body))
+    """Whether the word also stands after a word or a comma, not only at a sentence start."""
+    if not word:
+        return bool(re.search(r"[\w,;] \b", body))
+    needle = " " + word
+    i = body.find(needle, 1)
+    while i != -1:
+        after = i + len(needle)
+        if (_is_word(body[i - 1]) or body[i - 1] in ",;") and \
+                _is_word(body[after - 1]) != (after < len(body) and _is_word(body[after])):
+            return True
+        i = body.find(needle, i + 1)
+    return False
 
 
 def _word_after(body: str, end: int) -> str | None:
