@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from generator.errors import BuildError
 from generator.export import export_json
 from generator.facts import extract_facts
+from generator.features import article_features
 from generator.feeds import render_feeds
 from generator.ingest import read_corpus
 from generator.keywords import extract_keywords
@@ -45,12 +46,13 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
             raise BuildError(f"--strict: {problem.path}: {problem.reason}")
         progress("extracting keywords")
         keywords = extract_keywords(corpus.articles, runner)
+        features = article_features(corpus.articles, runner)
         progress("assigning themes")
-        themes = assign_themes(corpus.articles, keywords, taxonomy)
+        themes = assign_themes(corpus.articles, keywords, taxonomy, features, runner)
         progress("reading market facts")
         facts = extract_facts(corpus.articles, registry, runner)
         progress("grouping stories")
-        stories = group_stories(corpus.articles, themes)
+        stories = group_stories(corpus.articles, themes, features)
         market = reconcile(stories, facts)
         progress("writing summaries")
         summaries = summarise(stories, corpus.articles, keywords, runner)

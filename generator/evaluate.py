@@ -25,6 +25,7 @@ from generator.errors import InputError
 from generator.ingest import Unreadable, decode, read_corpus
 from generator.keywords import extract_keywords
 from generator.records import Article, Story
+from generator.features import article_features
 from generator.stories import group_stories
 from generator.summaries import pick_sentences
 from generator.taxonomy import load_taxonomy
@@ -108,8 +109,9 @@ def evaluate(corpus: Path, taxonomy_path: Path) -> Evaluation:
     documents = read_corpus(corpus / "articles")
     articles = documents.articles
     keywords = extract_keywords(articles)
-    themes = assign_themes(articles, keywords, taxonomy)
-    stories = group_stories(articles, themes)
+    features = article_features(articles)
+    themes = assign_themes(articles, keywords, taxonomy, features)
+    stories = group_stories(articles, themes, features)
     labels = [_label(a) for a in articles]
     predicted = [themes[a.id].primary for a in articles]
     story_of = _story_of(stories)

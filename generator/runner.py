@@ -87,9 +87,9 @@ class Runner:
         self.misses += len(todo)
         if todo:
             computed = self._compute(func, [items[i] for i in todo])
-            for i, value in zip(todo, computed):
+            for i, (value, _) in zip(todo, computed):
                 results[i] = value
-            self._store(name, [(keys[i], results[i]) for i in todo])
+            self._store(name, [(keys[i], data) for i, (_, data) in zip(todo, computed)])
         return results
 
     def get(self, stage: str, key: str):
@@ -99,7 +99,7 @@ class Runner:
 
     def put(self, stage: str, key: str, value) -> None:
         """Store one value (a stage's state between builds)."""
-        self._store(f"{stage}@{code_fingerprint()}", [(key, value)])
+        self._store(f"{stage}@{code_fingerprint()}", [(key, pickle.dumps(value, protocol=5))])
 
     def close(self) -> None:
         """Drop results of other code versions and close the cache."""
@@ -117,12 +117,22 @@ class Runner:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _compute(self, func, items: list) -> list:
+    def _compute(self, func, items: list) -> list[tuple[object, bytes]]:
+        """Each item's result and its pickled bytes (the form the cache stores)."""
         if self.jobs == 1 or len(items) < POOL_MIN_ITEMS:
-            return [func(item) for item in items]
-        chunk = max(8, len(items) // (self.jobs * 8))
-        with ProcessPoolExecutor(self.jobs, mp_context=get_context("fork")) as pool:
-            return list(pool.map(func, items, chunksize=chunk))
+            values = [func(item) for item in items]
+            return [(v, pickle.dumps(v, protocol=5) if self._db is not None else b"") for v in values]
+        # Forked workers inherit the items: only indices go to them, and each result comes back
+        # pickled once, in the worker, in the form the cache keeps.
+        global _WORK
+        _WORK = (func, items)
+        try:
+            chunk = max(8, len(items) // (self.jobs * 8))
+            with ProcessPoolExecutor(self.jobs, mp_context=get_context("fork")) as pool:
+                blobs = list(pool.map(_run_pickled, range(len(items)), chunksize=chunk))
+        finally:
+            _WORK = None
+        return [(pickle.loads(b), b) for b in blobs]
 
     def _load(self, name: str, keys: list[str]) -> list:
         out = [_MISSING] * len(keys)
@@ -144,13 +154,13 @@ class Runner:
                 out[i] = out[where[key]]
         return out
 
-    def _store(self, name: str, pairs: list[tuple[str, object]]) -> None:
+    def _store(self, name: str, pairs: list[tuple[str, bytes]]) -> None:
         if self._db is None or not pairs:
             return
         try:
             self._db.execute("BEGIN")
             self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
-                                 [(name, k, pickle.dumps(v, protocol=5)) for k, v in pairs])
+                                 [(name, k, v) for k, v in pairs])
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             log.warning("cache write failed (%s); results are not kept for the next build", exc)
@@ -158,6 +168,15 @@ class Runner:
                 self._db.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
+
+
+_WORK: tuple[Callable, Sequence] | None = None
+"""The function and items of the map in progress, which forked workers inherit."""
+
+
+def _run_pickled(index: int) -> bytes:
+    func, items = _WORK
+    return pickle.dumps(func(items[index]), protocol=5)
 
 
 class _Missing:

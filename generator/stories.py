@@ -11,11 +11,10 @@ so no stage compares all pairs of a large archive.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 
 from generator import text as textlib
+from generator.features import EventDay, Features, article_features, event_day
 from generator.records import Article, Story, ThemeAssignment
 
 THRESHOLD = 0.15
@@ -33,35 +32,14 @@ BLOCK_TERMS = 12
 UNDATED_BLOCK = 400
 """An undated article is paired through a term only when at most this many articles share it."""
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december")
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-_MONTH_DAY = re.compile(rf"\b{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?\b", re.I)
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? {_MONTH}(?:,? (\d{{4}}))?\b", re.I)
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-
-
-@dataclass(frozen=True)
-class EventDay:
-    """What an article tells about the day of the event it reports."""
-
-    date: dt.date | None
-    """Stated publication date."""
-    not_before: dt.date | None
-    """Latest date the text mentions: the event is on or after it."""
-    weekday: int | None
-    """Weekday named in the lead (0 is Monday)."""
-
-
-def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignment]) -> tuple[Story, ...]:
-    """Stories of the articles, newest first."""
+def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignment],
+                  features: dict[str, Features] | None = None) -> tuple[Story, ...]:
+    """Stories of the articles, newest first (features as `article_features` gives them)."""
     if not articles:
         return ()
-    docs = [list(textlib.article_terms(a)) for a in articles]
-    vectors = textlib.tfidf(docs)
-    days = [event_day(a) for a in articles]
+    features = features or article_features(articles)
+    vectors = textlib.tfidf_counts([features[a.id].terms for a in articles])
+    days = [features[a.id].event_day for a in articles]
     pairs = _candidate_pairs(vectors, days)
     sims = {(i, j): textlib.cosine(vectors[i], vectors[j]) for i, j in pairs if _compatible(days[i], days[j])}
     copies = _near_copies(articles, sims)
@@ -70,41 +48,6 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     stories = [_story(members, copies, articles, days, vectors, themes) for members in clusters]
     stories = _unique_ids(stories)
     return tuple(sorted(stories, key=lambda s: (-(s.date or dt.date.min).toordinal(), s.id)))
-
-
-def event_day(article: Article) -> EventDay:
-    """Stated date, latest mentioned date and lead weekday of an article."""
-    text = f"{article.title}\n{article.text}"
-    years = Counter(_YEAR.findall(text))
-    default_year = int(years.most_common(1)[0][0]) if years else (article.date.year if article.date else None)
-    mentioned = _mentioned_dates(text, default_year)
-    lead = " ".join(s.text for s in article.sentences[:2])
-    named = [d for d in _WEEKDAYS if re.search(rf"\b{d}\b", lead, re.I)]
-    weekday = _WEEKDAYS.index(named[0]) if named else None
-    if article.date and weekday is not None and weekday not in (article.date.weekday(), (article.date.weekday() - 1) % 7):
-        weekday = None  # the lead names another day than the dateline's: trust the date
-    return EventDay(article.date, max(mentioned) if mentioned else None, weekday)
-
-
-def _mentioned_dates(text: str, default_year: int | None) -> list[dt.date]:
-    found = []
-    for match in _ISO.finditer(text):
-        found.append(_date(*map(int, match.groups())))
-    for pattern, month_group, day_group in ((_MONTH_DAY, 1, 2), (_DAY_MONTH, 2, 1)):
-        for match in pattern.finditer(text):
-            year = int(match.group(3)) if match.group(3) else default_year
-            if year is None:
-                continue
-            month = next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(match.group(month_group).lower()[:3]))
-            found.append(_date(year, month, int(match.group(day_group))))
-    return [d for d in found if d]
-
-
-def _date(year: int, month: int, day: int) -> dt.date | None:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _compatible(a: EventDay, b: EventDay) -> bool:

@@ -77,20 +77,26 @@ def terms(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1 << 15)
 def article_terms(article) -> tuple[str, ...]:
-    """Content-word stems of an article's title and text (several stages need them)."""
+    """Content-word stems of an article's title and text."""
     return tuple(terms(f"{article.title}\n{article.text}"))
 
 
 def tfidf(docs: list[list[str]], idf: dict[str, float] | None = None) -> list[dict[str, float]]:
     """Unit-length TF-IDF vectors (log tf) for tokenised documents."""
+    return tfidf_counts([tuple(Counter(doc).items()) for doc in docs], idf)
+
+
+def tfidf_counts(docs: list[tuple[tuple[str, int], ...]], idf: dict[str, float] | None = None) -> list[dict[str, float]]:
+    """Unit-length TF-IDF vectors (log tf) for documents given as (term, count) pairs."""
     if idf is None:
-        idf = inverse_document_frequency(docs)
+        df = Counter(t for doc in docs for t, _ in doc)
+        n = len(docs)
+        idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
     vectors = []
-    for doc in docs:
-        counts = Counter(doc)
-        vec = {t: (1 + math.log(c)) * idf.get(t, 0.0) for t, c in counts.items()}
+    log = math.log
+    for counts in docs:
+        vec = {t: (1 + log(c)) * idf.get(t, 0.0) for t, c in counts}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vectors.append({t: v / norm for t, v in vec.items() if v})
     return vectors

@@ -19,11 +19,14 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
+from functools import partial
 
 import numpy as np
 
 from generator import text as textlib
+from generator.features import Features, article_features
 from generator.records import Article, Taxonomy, ThemeAssignment
+from generator.runner import Runner, item_key
 
 log = logging.getLogger(__name__)
 
@@ -44,22 +47,33 @@ SMOOTHING = 0.1
 
 
 def assign_themes(
-    articles: tuple[Article, ...], keywords: dict[str, tuple[str, ...]], taxonomy: Taxonomy
+    articles: tuple[Article, ...], keywords: dict[str, tuple[str, ...]], taxonomy: Taxonomy,
+    features: dict[str, Features] | None = None, runner: Runner | None = None,
 ) -> dict[str, ThemeAssignment]:
-    """Article id to the themes it carries, strongest first."""
-    phrases = {t.id: [_stems(k) for k in t.keywords] for t in taxonomy.themes}
-    seed_scores = []
-    for article in articles:
-        tokens = _Positions(_stems(f"{article.title}\n{article.text}"))
-        key_stems = {" ".join(_stems(k)) for k in keywords.get(article.id, ())}
-        seed_scores.append({tid: _score(tokens, seeds, key_stems) for tid, seeds in phrases.items()})
-    posteriors = _learn(articles, seed_scores, taxonomy)
+    """Article id to the themes it carries, strongest first (features as `article_features` gives them)."""
+    runner = runner or Runner()
+    features = features or article_features(articles, runner)
+    phrases = tuple((t.id, tuple(tuple(_stems(k)) for k in t.keywords)) for t in taxonomy.themes)
+    jobs = [(a, keywords.get(a.id, ())) for a in articles]
+    taxonomy_key = item_key(phrases)
+    seed_scores = runner.map("theme-seeds", partial(seed_scores_of, phrases), jobs,
+                             keys=[item_key(job, taxonomy_key) for job in jobs])
+    posteriors = _learn([features[a.id].terms for a in articles], seed_scores, taxonomy)
     bonus = LEARNED_WEIGHT * taxonomy.min_score
     out = {}
     for article, seeds, posterior in zip(articles, seed_scores, posteriors):
         scores = {tid: round(s + bonus * posterior.get(tid, 0.0), 4) for tid, s in seeds.items()}
         out[article.id] = _choose(scores, taxonomy)
     return out
+
+
+def seed_scores_of(phrases: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...],
+                   job: tuple[Article, tuple[str, ...]]) -> dict[str, float]:
+    """Seed score of one article (with its keywords) for each theme, given the themes' stemmed phrases."""
+    article, article_keywords = job
+    tokens = _Positions(_stems(f"{article.title}\n{article.text}"))
+    key_stems = {" ".join(_stems(k)) for k in article_keywords}
+    return {tid: _score(tokens, [list(seed) for seed in seeds], key_stems) for tid, seeds in phrases}
 
 
 def _stems(text: str) -> list[str]:
@@ -78,7 +92,7 @@ class _Positions:
 
 def _score(tokens: _Positions, seeds: list[list[str]], key_stems: set[str]) -> float:
     score = 0.0
-    for seed in {tuple(s) for s in seeds if s}:
+    for seed in dict.fromkeys(tuple(s) for s in seeds if s):
         count = _count(tokens, list(seed))
         if count:
             weight = 1.0 + 0.5 * (len(seed) - 1)
@@ -98,15 +112,14 @@ def _confident(scores: dict[str, float], taxonomy: Taxonomy) -> str | None:
     return best[0] if best[1] >= taxonomy.min_score and best[1] >= CONFIDENT_MARGIN * runner_up else None
 
 
-def _learn(articles, seed_scores, taxonomy) -> list[dict[str, float]]:
+def _learn(docs: list[tuple[tuple[str, int], ...]], seed_scores, taxonomy) -> list[dict[str, float]]:
     """Each article's posterior over the themes that learned from the corpus (empty when none did)."""
-    labels = [_confident(s, taxonomy) for s in seed_scores] if articles else []
+    labels = [_confident(s, taxonomy) for s in seed_scores] if docs else []
     examples = Counter(label for label in labels if label)
     learning = [t.id for t in taxonomy.themes if examples[t.id] >= MIN_EXAMPLES]
     if len(learning) < 2:
-        return [{} for _ in articles]
-    docs = [Counter(textlib.article_terms(a)) for a in articles]
-    df = Counter(term for doc in docs for term in doc)
+        return [{} for _ in docs]
+    df = Counter(term for doc in docs for term, _ in doc)
     vocabulary = {term: i for i, term in enumerate(sorted(term for term, n in df.items() if n >= 2))}
     corpus = _Bags(docs, vocabulary)
     fixed = np.array([[1.0 if label == t else 0.0 for t in learning] for label in labels])
@@ -124,10 +137,10 @@ def _learn(articles, seed_scores, taxonomy) -> list[dict[str, float]]:
 class _Bags:
     """Term counts of all articles as flat arrays: article index, term index, count."""
 
-    def __init__(self, docs: list[Counter], vocabulary: dict[str, int]):
+    def __init__(self, docs: list[tuple[tuple[str, int], ...]], vocabulary: dict[str, int]):
         rows, cols, counts = [], [], []
         for d, doc in enumerate(docs):
-            for term, n in doc.items():
+            for term, n in doc:
                 if term in vocabulary:
                     rows.append(d)
                     cols.append(vocabulary[term])
