@@ -133,8 +133,7 @@ class _Reader:
         self.by_id = {e.id: e for e in registry.entities}
         self.by_ticker = {t: e for e in registry.entities for t in e.tickers}
         self.entities: dict[str, Entity] = {}
-        self.alias = re.compile(
-            r"(?<![\w&])(?:" + "|".join(_alias_pattern(alias) for alias, _ in registry.aliases) + r")(?![\w&])")
+        self.alias = re.compile(r"(?<![\w&])" + _alias_pattern([alias for alias, _ in registry.aliases]) + r"(?![\w&])")
         self.alias_ids: dict[str, str] = {}
         for alias, eid in registry.aliases:
             for form in (alias, alias[:1].upper() + alias[1:]):
@@ -432,11 +431,29 @@ class _Context:
         self.previous_text = ""
 
 
-def _alias_pattern(alias: str) -> str:
-    escaped = re.escape(alias)
-    if alias[:1].islower():
-        return f"[{alias[0].upper()}{alias[0]}]{escaped[1:]}"
-    return escaped
+def _alias_pattern(aliases: list[str]) -> str:
+    """One pattern for all aliases (an alias in lower case also with a capital), as a trie.
+
+    Tried at each position, the trie follows only the branches that match, where an alternation
+    of hundreds of names tries each in turn; it finds the longest alias, as the longest-first
+    alternation did.
+    """
+    trie: dict = {}
+    for alias in aliases:
+        for form in {alias, alias[:1].upper() + alias[1:]}:
+            node = trie
+            for char in form:
+                node = node.setdefault(char, {})
+            node[""] = {}
+    return _trie_pattern(trie) or "(?!)"
+
+
+def _trie_pattern(node: dict) -> str:
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 def _without_overlaps(found: list[_Mention]) -> list[_Mention]:
