@@ -21,7 +21,7 @@ from generator.stories import group_stories
 from generator.summaries import summarise
 from generator.taxonomy import load_taxonomy
 from generator.themes import assign_themes
-from generator.write import write_docs
+from generator.write import PreviousPages, write_docs
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,13 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         market = reconcile(stories, facts)
         progress("writing summaries")
         summaries = summarise(stories, corpus.articles, keywords, runner)
-    digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped, corpus.warnings,
-                    market)
-    progress("rendering pages")
-    pages = render_pages(digest, settings.templates)
-    feeds = render_feeds(digest)
-    written = write_docs(pages, {"digest.json": export_json(digest), **feeds}, settings.docs)
+        digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped,
+                        corpus.warnings, market)
+        progress("rendering pages")
+        manifest_key = str(settings.docs.resolve())
+        previous = PreviousPages(settings.docs, runner.get("pages", manifest_key))
+        pages = render_pages(digest, settings.templates, reuse=previous)
+        feeds = render_feeds(digest)
+        written = write_docs(pages, {"digest.json": export_json(digest), **feeds}, settings.docs)
+        runner.put("pages", manifest_key, previous.manifest_after_write())
     return BuildResult(digest, tuple(written))

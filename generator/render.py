@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import quote
 
 import jinja2
@@ -23,7 +24,9 @@ from generator.briefing import plan_briefing
 from generator.errors import BuildError, InputError
 from generator import render_facts
 from generator.feeds import feed_path
-from generator.records import Article, Digest, Story
+from generator.factrecords import MarketFacts
+from generator.records import Article, Digest, Story, Summaries
+from generator.runner import code_fingerprint, item_key
 from generator.tags import entity_tag, theme_tag
 from generator.text import slugify
 
@@ -144,18 +147,48 @@ def pagers(first: str, count: int) -> list[tuple[str, Pager]]:
             for i in range(count)]
 
 
-def render_pages(digest: Digest, templates: Path, today: dt.date | None = None) -> dict[str, str]:
-    """Page path (relative to docs/) to its Markdown text."""
+class Kept:
+    """Stands in for a page whose file from the previous build is still right, so it is not rendered."""
+
+    def __repr__(self) -> str:
+        return "<kept>"
+
+
+KEPT = Kept()
+
+
+class Reuse(Protocol):
+    """What the previous build left: whether the page at a path was made from the same inputs."""
+
+    def keep(self, path: str, key: str) -> bool: ...
+
+
+def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
+                 reuse: Reuse | None = None) -> dict[str, str | Kept]:
+    """Page path (relative to docs/) to its Markdown text.
+
+    Article and story pages, most of an archive's pages, see only their own part of the digest, so
+    the inputs that make one are known: their hash is the page's key, and with `reuse` a page
+    whose key is unchanged since the previous build is `KEPT` instead of rendered again.
+    """
     env = _environment(templates)
     paths = page_paths(digest)
     briefing = plan_briefing(digest)
-    pages: dict[str, str] = {}
+    pages: dict[str, str | Kept] = {}
+    shared = item_key(_template_files(templates), code_fingerprint(), digest.taxonomy, paths.themes)
 
-    def render(path: str, template: str, **context) -> None:
+    def render(path: str, template: str, view: tuple[Digest, Paths] | None = None, **context) -> None:
         if path in pages:
             raise BuildError(f"two pages would be written to {path}")
+        page_digest, page_paths_ = view or (digest, paths)
+        if view is not None and reuse is not None:
+            key = item_key(shared, path, template, page_paths_, tuple(sorted(context.items())),
+                           tuple(sorted(page_digest.market.entities.items())))
+            if reuse.keep(path, key):
+                pages[path] = KEPT
+                return
         link = partial(_relative, path)
-        pages[path] = env.get_template(template).render(digest=digest, link=link, paths=paths, **context)
+        pages[path] = env.get_template(template).render(digest=page_digest, link=link, paths=page_paths_, **context)
 
     def render_listing(first: str, template: str, lists: dict[str, tuple[list, int]], **context) -> None:
         """Render a listing over as many pages as its longest list needs, each list cut to its page size."""
@@ -181,17 +214,21 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None) 
     render_listing(f"{GENERATED}/stories/index.md", "stories.md.j2",
                    {"stories": (_stories_newest_first(digest.stories), PAGE_STORIES)}, total=len(digest.stories))
     for story in digest.stories:
-        render(paths.story(story), "story.md.j2", story=story, summary=digest.summaries.stories[story.id],
-               tags=briefing.tags[story.id],
-               members=[digest.article(a) for a in story.articles],
-               copies=[(digest.article(c), digest.article(k)) for c, k in story.copies],
-               facts=digest.market.stories.get(story.id))
+        members = tuple(digest.article(a) for a in story.articles)
+        copies = tuple((digest.article(c), digest.article(k)) for c, k in story.copies)
+        facts = digest.market.stories.get(story.id)
+        tags = briefing.tags[story.id]
+        render(paths.story(story), "story.md.j2", view=_story_view(digest, paths, story, members, copies, facts, tags),
+               story=story, summary=digest.summaries.stories[story.id], tags=tags, members=members, copies=copies,
+               facts=facts)
     render_listing(f"{GENERATED}/articles/index.md", "articles.md.j2",
                    {"articles": (_articles_newest_first(digest.articles), PAGE_ROWS)}, total=len(digest.articles))
     for article in digest.articles:
-        render(paths.article(article.id), "article.md.j2", article=article, story=digest.story_of(article.id),
-               assignment=digest.themes[article.id], keywords=digest.keywords[article.id],
-               summary=digest.summaries.articles[article.id], url=safe_url(article.url))
+        story = digest.story_of(article.id)
+        render(paths.article(article.id), "article.md.j2", view=_article_view(digest, paths, article, story),
+               article=article, story=story, assignment=digest.themes[article.id],
+               keywords=digest.keywords[article.id], summary=digest.summaries.articles[article.id],
+               url=safe_url(article.url))
     mentions = render_facts.mentions(digest)
     for entity in digest.market.entities.values():
         stories, moves, quotes = mentions[entity.id]
@@ -207,6 +244,37 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None) 
         "removed": ([a for a in digest.articles if a.removed], PAGE_ROWS),
         "copies": ([(digest.article(c), digest.article(k)) for s in digest.stories for c, k in s.copies], PAGE_ROWS)})
     return pages
+
+
+def _story_view(digest: Digest, paths: Paths, story: Story, members, copies, facts, tags) -> tuple[Digest, Paths]:
+    """The part of the digest and of the page paths that a story page reads."""
+    articles = {a.id: a for a in (*members, *(a for pair in copies for a in pair))}
+    entity_ids = {t.entity for t in tags if t.entity}
+    if facts:
+        entity_ids.update(row.entity for row in facts.key_moves)
+        entity_ids.update(m.entity for m in facts.others)
+        entity_ids.update(facts.entities)
+    entities = {eid: digest.market.entities[eid] for eid in sorted(entity_ids)}
+    view = Digest(tuple(articles.values()), {}, digest.taxonomy, {}, (story,),
+                  Summaries({story.id: digest.summaries.stories[story.id]}), (), (),
+                  MarketFacts(entities, {}, {story.id: facts} if facts else {}))
+    return view, Paths({story.id: paths.stories[story.id]}, {a: paths.articles[a] for a in articles},
+                       paths.themes, {}, {eid: paths.entities[eid] for eid in entities})
+
+
+def _article_view(digest: Digest, paths: Paths, article: Article, story: Story) -> tuple[Digest, Paths]:
+    """The part of the digest and of the page paths that an article page reads."""
+    view = Digest((article,), {article.id: digest.keywords[article.id]}, digest.taxonomy,
+                  {article.id: digest.themes[article.id]}, (story,),
+                  Summaries({}, {article.id: digest.summaries.articles[article.id]}), (), ())
+    return view, Paths({story.id: paths.stories[story.id]}, {article.id: paths.articles[article.id]},
+                       paths.themes, {}, {})
+
+
+def _template_files(templates: Path) -> tuple[tuple[str, bytes], ...]:
+    """Every template's name and bytes: a page's key changes when any template does."""
+    return tuple((p.relative_to(templates).as_posix(), p.read_bytes())
+                 for p in sorted(templates.rglob("*")) if p.is_file())
 
 
 def _environment(templates: Path) -> jinja2.Environment:

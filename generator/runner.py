@@ -10,6 +10,7 @@ there are enough of them to pay for it.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import pickle
@@ -43,8 +44,16 @@ def code_fingerprint() -> str:
 
 
 def item_key(*parts: object) -> str:
-    """A stable key for an item: the hash of its pickled parts (an article by its source's hash)."""
-    return hashlib.sha256(pickle.dumps(tuple(_keyable(p) for p in parts), protocol=5)).hexdigest()
+    """A stable key for an item: the hash of its pickled parts (an article by its source's hash).
+
+    The pickler runs without its memo, so equal values give equal bytes whether or not they share
+    objects (a string read from the cache and the same string made afresh).
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(tuple(_keyable(p) for p in parts))
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
 
 
 def _keyable(part: object) -> object:

@@ -15,12 +15,48 @@ import shutil
 from pathlib import Path
 
 from generator.errors import BuildError
-from generator.render import GENERATED, HOME, MARKER
+from generator.render import GENERATED, HOME, KEPT, MARKER, Kept
 
 log = logging.getLogger(__name__)
 
 
-def write_docs(pages: dict[str, str], files: dict[str, str], docs: Path) -> list[str]:
+class PreviousPages:
+    """The generated pages the previous build left in docs/, with the key each was made from.
+
+    `render_pages` asks `keep(path, key)` for each page it could skip; the answer is yes when the
+    previous build wrote that page from the same key and its file is untouched since (same size,
+    modification time and inode). Every key asked about is remembered for the next build.
+    """
+
+    def __init__(self, docs: Path, manifest: dict[str, tuple] | None = None):
+        self.docs = docs
+        self.manifest = manifest or {}
+        self.keys: dict[str, str] = {}
+
+    def keep(self, path: str, key: str) -> bool:
+        self.keys[path] = key
+        entry = self.manifest.get(path)
+        if entry is None or entry[0] != key:
+            return False
+        try:
+            stat = os.stat(self.docs / path)
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == tuple(entry[1:])
+
+    def manifest_after_write(self) -> dict[str, tuple]:
+        """The manifest for the next build: each keyed page's key and its file's identity now."""
+        out = {}
+        for path, key in self.keys.items():
+            try:
+                stat = os.stat(self.docs / path)
+            except OSError:
+                continue
+            out[path] = (key, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        return out
+
+
+def write_docs(pages: dict[str, str | Kept], files: dict[str, str], docs: Path) -> list[str]:
     """Write pages (Markdown) and files (other text) under docs; return the paths written or kept.
 
     Everything is written aside first (the new `digest/` folder, a temporary file beside each other
@@ -51,7 +87,7 @@ def write_docs(pages: dict[str, str], files: dict[str, str], docs: Path) -> list
     return sorted({**pages, **files})
 
 
-def _write_fresh(owned: dict[str, str], fresh: Path, docs: Path) -> None:
+def _write_fresh(owned: dict[str, str | Kept], fresh: Path, docs: Path) -> None:
     """Write the generated folder aside; a page whose bytes did not change is linked, keeping its mtime."""
     current = docs / GENERATED
     shutil.rmtree(fresh, ignore_errors=True)
@@ -63,6 +99,9 @@ def _write_fresh(owned: dict[str, str], fresh: Path, docs: Path) -> None:
         target = fresh / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         previous = current / rel
+        if text is KEPT:
+            os.link(previous, target)  # unchanged inputs: the previous file is this page
+            continue
         data = text.encode("utf-8")
         if previous.is_file() and previous.read_bytes() == data:
             try:

@@ -1,0 +1,105 @@
+"""Rebuilds follow what changed: unchanged article and story pages are kept, not rendered again, and
+the result is always the same bytes a build from scratch gives."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import generator.write
+from generator.build import build
+from generator.settings import build_settings
+from tests.golden import ROOT, generated_files
+
+NEW_ARTICLE = """Copper prices jumped on Wednesday after a strike shut the largest copper mine in Chile, \
+and traders said supplies would stay tight for weeks.
+
+The benchmark contract on the London Metal Exchange rose 3.1% to a six-month high, while shares of \
+mining companies climbed across Asia as investors bet on higher prices.
+"""
+
+
+def _build(seeds: Path, docs: Path, cache: Path | None, templates: Path = ROOT / "templates"):
+    return build(build_settings(seeds=str(seeds), docs=str(docs), templates=str(templates),
+                                cache=str(cache) if cache else "", jobs=1))
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    """Paths whose previous page was kept in each build, one set per build."""
+    answers: list[set[str]] = []
+    original = generator.write.PreviousPages.keep
+
+    def keep(self, path, key):
+        if not answers or answers[-1] is None:
+            answers.append(set())
+        result = original(self, path, key)
+        if result:
+            answers[-1].add(path)
+        return result
+
+    monkeypatch.setattr(generator.write.PreviousPages, "keep", keep)
+    return answers
+
+
+def _new_build(answers):
+    answers.append(None)
+
+
+def _page_count(docs: Path, folder: str) -> int:
+    return sum(1 for p in (docs / "digest" / folder).glob("*.md") if not p.name.startswith("page-") and p.name != "index.md")
+
+
+def test_a_rebuild_with_nothing_changed_keeps_every_article_and_story_page(tmp_path, kept):
+    seeds, docs, cache = ROOT / "seeds", tmp_path / "docs", tmp_path / "cache"
+    _build(seeds, docs, cache)
+    first = generated_files(docs)
+    inodes = {p: (docs / p).stat().st_ino for p in first}
+    _new_build(kept)
+    _build(seeds, docs, cache)
+    assert generated_files(docs) == first
+    articles, stories = _page_count(docs, "articles"), _page_count(docs, "stories")
+    assert articles and stories
+    kept_now = kept[-1]
+    assert len([p for p in kept_now if p.startswith("digest/articles/")]) == articles
+    assert len([p for p in kept_now if p.startswith("digest/stories/")]) == stories
+    assert all((docs / p).stat().st_ino == inodes[p] for p in kept_now)
+
+
+def test_a_new_article_gives_the_same_pages_as_a_build_from_scratch(tmp_path, kept):
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    shutil.copytree(ROOT / "seeds", seeds)
+    _build(seeds, docs, cache)
+    old_articles = _page_count(docs, "articles")
+    (seeds / "copper.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    _new_build(kept)
+    _build(seeds, docs, cache)
+    _build(seeds, tmp_path / "scratch", None)
+    assert generated_files(docs) == generated_files(tmp_path / "scratch")
+    kept_articles = {p for p in kept[-1] if p.startswith("digest/articles/")}
+    assert len(kept_articles) == old_articles  # the old articles' pages; the new one is rendered
+    assert _page_count(docs, "articles") == old_articles + 1
+
+
+def test_a_page_edited_by_hand_is_written_again(tmp_path, kept):
+    seeds, docs, cache = ROOT / "seeds", tmp_path / "docs", tmp_path / "cache"
+    _build(seeds, docs, cache)
+    page = sorted((docs / "digest" / "articles").glob("*.md"))[0]
+    original = page.read_bytes()
+    page.write_bytes(original + b"\nedited by hand\n")
+    _build(seeds, docs, cache)
+    assert page.read_bytes() == original
+
+
+def test_a_template_change_renders_the_pages_again(tmp_path, kept):
+    seeds, docs, cache = ROOT / "seeds", tmp_path / "docs", tmp_path / "cache"
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    _build(seeds, docs, cache, templates)
+    article = templates / "article.md.j2"
+    article.write_text(article.read_text(encoding="utf-8").replace("## Summary", "## In short"), encoding="utf-8")
+    _new_build(kept)
+    _build(seeds, docs, cache, templates)
+    assert not [p for p in kept[-1] if p.startswith("digest/articles/")]
+    assert all(b"## In short" in (docs / "digest" / "articles" / p.name).read_bytes()
+               for p in (docs / "digest" / "articles").glob("*.md") if p.name != "index.md")
