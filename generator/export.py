@@ -11,7 +11,11 @@ SCHEMA_VERSION = 1
 
 
 def export_json(digest: Digest) -> str:
-    """The digest as deterministic, pretty-printed JSON text."""
+    """The digest as deterministic JSON text, one record (theme, story, article, entity, facts) per line.
+
+    A line per record keeps diffs between builds readable, and lets the C encoder write each record
+    (an indented dump goes through the pure-Python encoder, seconds at archive size).
+    """
     data = {
         "schema": SCHEMA_VERSION,
         "themes": [
@@ -57,7 +61,23 @@ def export_json(digest: Digest) -> str:
         "skipped": [{"path": s.path, "reason": s.reason} for s in digest.skipped],
         "warnings": [{"path": s.path, "reason": s.reason} for s in digest.warnings],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return _block(data, 0) + "\n"
+
+
+def _block(value, depth: int, in_dict: bool = False) -> str:
+    """The top-level object and its lists and objects one entry per line; deeper values on one line.
+
+    The objects of objects under `facts` (story id to facts) also get one entry per line.
+    """
+    expand = depth < 2 or (depth == 2 and in_dict and isinstance(value, dict))
+    if not expand or not isinstance(value, (dict, list)) or not value:
+        return json.dumps(value, ensure_ascii=False)
+    pad = " " * (depth + 1)
+    if isinstance(value, dict):
+        lines = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_block(v, depth + 1, True)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(lines) + "\n" + " " * depth + "}"
+    lines = [f"{pad}{_block(v, depth + 1)}" for v in value]
+    return "[\n" + ",\n".join(lines) + "\n" + " " * depth + "]"
 
 
 def market_json(market: MarketFacts) -> dict:
