@@ -561,8 +561,8 @@ def _sentence_pieces(sentence: str) -> list[str]:
 def _check_language(paragraphs: list[str]) -> None:
     """Refuse a text that is not in English: another script, or almost no English function words."""
     sample = " ".join(paragraphs)[:3_000]
-    letters = [c for c in sample if c.isalpha()]
-    if letters and sum(c > "\u024f" for c in letters) > len(letters) / 2:
+    letters = list(filter(str.isalpha, sample))
+    if letters and len(letters) - sum(map("\u024f".__ge__, letters)) > len(letters) / 2:
         raise Unreadable("written in a non-Latin script, not English; not processed (the digest is English only)")
     words = re.findall(r"\w+", sample.lower())
     if len(words) >= MIN_WORDS_FOR_LANGUAGE:

@@ -41,7 +41,8 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     vectors = textlib.tfidf_counts([features[a.id].terms for a in articles])
     days = [features[a.id].event_day for a in articles]
     pairs = _candidate_pairs(vectors, days)
-    sims = {(i, j): textlib.cosine(vectors[i], vectors[j]) for i, j in pairs if _compatible(days[i], days[j])}
+    pairs = [(i, j) for i, j in pairs if _compatible(days[i], days[j])]
+    sims = dict(zip(pairs, textlib.cosines(vectors, pairs)))
     copies = _near_copies(articles, sims)
 
     clusters = _cluster([i for i in range(len(articles)) if i not in copies], sims, vectors, days)
@@ -137,9 +138,17 @@ def _cluster(items: list[int], sims: dict[tuple[int, int], float], vectors: list
 
 
 def _story(members, copies, articles, days, vectors, themes) -> Story:
+    total: dict[str, float] = {}
+    for i in members if len(members) > 1 else ():
+        for term, weight in vectors[i].items():
+            total[term] = total.get(term, 0.0) + weight
+
     def centrality(i):
-        others = [textlib.cosine(vectors[i], vectors[j]) for j in members if j != i]
-        return sum(others) / len(others) if others else 0.0
+        """Mean cosine with the other members: the dot product with the others' vector sum."""
+        if len(members) == 1:
+            return 0.0
+        own = vectors[i]
+        return (textlib.cosine(own, total) - textlib.cosine(own, own)) / (len(members) - 1)
 
     ranked = sorted(members, key=lambda i: (-round(centrality(i), 6), articles[i].id))
     headed = [i for i in ranked if articles[i].title_origin != "lead"]

@@ -51,16 +51,22 @@ def summarise(
     stories: tuple[Story, ...], articles: tuple[Article, ...], keywords: dict[str, tuple[str, ...]],
     runner: Runner | None = None,
 ) -> Summaries:
-    """Summaries of every story and every article."""
+    """Summaries of every story and every article.
+
+    An article's job also summarises it as a story of its own, since most stories have one
+    article; only stories of several articles get a job of their own.
+    """
     runner = runner or Runner()
     by_id = {a.id: a for a in articles}
-    story_jobs = [(story.headline, tuple(by_id[i] for i in story.articles),
-                   tuple(keywords.get(i, ()) for i in story.articles)) for story in stories]
-    story_summaries = runner.map("story-summary", story_summary, story_jobs)
     article_jobs = [(a, keywords.get(a.id, ())) for a in articles]
-    article_summaries = runner.map("article-summary", article_summary, article_jobs)
-    return Summaries(dict(zip((s.id for s in stories), story_summaries)),
-                     dict(zip((a.id for a in articles), article_summaries)))
+    article_results = dict(zip((a.id for a in articles), runner.map("article-summary", article_summary, article_jobs)))
+    shared = [s for s in stories if len(s.articles) > 1]
+    story_jobs = [(story.headline, tuple(by_id[i] for i in story.articles),
+                   tuple(keywords.get(i, ()) for i in story.articles)) for story in shared]
+    shared_summaries = dict(zip((s.id for s in shared), runner.map("story-summary", story_summary, story_jobs)))
+    return Summaries({s.id: shared_summaries[s.id] if s.id in shared_summaries else article_results[s.articles[0]][1]
+                      for s in stories},
+                     {a.id: article_results[a.id][0] for a in articles})
 
 
 def story_summary(job: tuple[str, tuple[Article, ...], tuple[tuple[str, ...], ...]]) -> StorySummary:
@@ -69,6 +75,10 @@ def story_summary(job: tuple[str, tuple[Article, ...], tuple[tuple[str, ...], ..
     story_keywords = merge_keywords(list(member_keywords))
     size = min(STORY_SENTENCES[1], STORY_SENTENCES[0] + len(members) - 1)
     picked = pick_sentences(list(members), size, story_keywords)
+    return _story_summary(picked, headline, story_keywords)
+
+
+def _story_summary(picked: list[_Candidate], headline: str, story_keywords: tuple[str, ...]) -> StorySummary:
     return StorySummary(
         dek=_dek(picked, headline),
         sentences=tuple(SummarySentence(c.text, c.article) for c in picked),
@@ -76,14 +86,26 @@ def story_summary(job: tuple[str, tuple[Article, ...], tuple[tuple[str, ...], ..
     )
 
 
-def article_summary(job: tuple[Article, tuple[str, ...]]) -> tuple[SummarySentence, ...]:
-    """The short summary of one article (given its keywords)."""
+def article_summary(job: tuple[Article, tuple[str, ...]]) -> tuple[tuple[SummarySentence, ...], StorySummary]:
+    """The short summary of one article (given its keywords), and its summary as a story of its own."""
     article, article_keywords = job
-    return tuple(SummarySentence(c.text, c.article) for c in pick_sentences([article], ARTICLE_SENTENCES, article_keywords))
+    story_keywords = merge_keywords([article_keywords])
+    ranked = _ranked([article], STORY_SENTENCES[0], story_keywords)
+    if story_keywords != tuple(article_keywords):
+        short = _ranked([article], ARTICLE_SENTENCES, article_keywords)
+    else:  # picking is greedy: the first picks of a longer summary are the shorter summary
+        short = ranked[:ARTICLE_SENTENCES]
+    alone = _story_summary(_reading_order(ranked, [article]), article.title, story_keywords)
+    return tuple(SummarySentence(c.text, c.article) for c in _reading_order(short, [article])), alone
 
 
 def pick_sentences(articles: list[Article], count: int, keywords: tuple[str, ...] = ()) -> list[_Candidate]:
     """The `count` sentences that best sum up the articles, in reading order."""
+    return _reading_order(_ranked(articles, count, keywords), articles)
+
+
+def _ranked(articles: list[Article], count: int, keywords: tuple[str, ...] = ()) -> list[_Candidate]:
+    """The `count` sentences that best sum up the articles, in the order they were picked."""
     candidates = _candidates(articles)
     if not candidates:
         return []
@@ -113,8 +135,13 @@ def pick_sentences(articles: list[Article], count: int, keywords: tuple[str, ...
         if best is None:
             break
         chosen.append(best)
+    return [candidates[i] for i in chosen]
+
+
+def _reading_order(picked: list[_Candidate], articles: list[Article]) -> list[_Candidate]:
+    """Picked sentences put back in reading order: earlier in its article first."""
     order = {a.id: k for k, a in enumerate(articles)}
-    return sorted((candidates[i] for i in chosen), key=lambda c: (round(c.relative, 3), order[c.article], c.position))
+    return sorted(picked, key=lambda c: (round(c.relative, 3), order[c.article], c.position))
 
 
 def _candidates(articles: list[Article]) -> list[_Candidate]:

@@ -116,6 +116,56 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
+def cosines(vectors: list[dict[str, float]], pairs: list[tuple[int, int]], cells: int = 1 << 21) -> list[float]:
+    """Cosine of each pair (i, j) of unit-length sparse vectors, computed together.
+
+    The vectors are laid out as flat arrays; a few rows at a time go into a dense block (at most
+    `cells` numbers), and each pair's product is gathered from the block and summed in one pass.
+    """
+    if not pairs:
+        return []
+    vocabulary: dict[str, int] = {}
+    ids = np.array([vocabulary.setdefault(t, len(vocabulary)) for vec in vectors for t in vec], dtype=np.int64)
+    weights = np.array([w for vec in vectors for w in vec.values()], dtype=float)
+    sizes = np.array([len(vec) for vec in vectors], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    pair_array = np.array(pairs, dtype=np.int64)
+    order = np.argsort(pair_array[:, 0], kind="stable")
+    left, right = pair_array[order, 0], pair_array[order, 1]
+    out = np.zeros(len(pairs))
+    rows = max(1, cells // max(len(vocabulary), 1))
+    block = np.zeros((rows, max(len(vocabulary), 1)))
+    bounds = np.searchsorted(left, np.arange(0, len(vectors) + rows, rows))
+    for b in range(len(bounds) - 1):
+        lo, hi = bounds[b], bounds[b + 1]
+        if lo == hi:
+            continue
+        first = b * rows
+        members = np.arange(first, min(first + rows, len(vectors)))
+        member_pos = _ranges(starts[members], sizes[members])
+        member_rows = np.repeat(members - first, sizes[members])
+        block[member_rows, ids[member_pos]] = weights[member_pos]
+        others = right[lo:hi]
+        lengths = sizes[others]
+        pos = _ranges(starts[others], lengths)
+        products = block[np.repeat(left[lo:hi] - first, lengths), ids[pos]] * weights[pos]
+        nonempty = lengths > 0
+        if nonempty.any():
+            segment_starts = (np.cumsum(lengths) - lengths)[nonempty]
+            out[order[lo:hi][nonempty]] = np.add.reduceat(products, segment_starts)
+        block[member_rows, ids[member_pos]] = 0.0
+    return out.tolist()
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The concatenated index ranges [start, start + length)."""
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
 def pagerank(matrix, damping: float = 0.85, iterations: int = 50):
     """PageRank scores over a weighted, undirected graph given as a square numpy matrix."""
     n = len(matrix)

@@ -20,6 +20,7 @@ import logging
 import math
 from collections import Counter
 from functools import partial
+from itertools import repeat
 
 import numpy as np
 
@@ -119,7 +120,7 @@ def _learn(docs: list[tuple[tuple[str, int], ...]], seed_scores, taxonomy) -> li
     learning = [t.id for t in taxonomy.themes if examples[t.id] >= MIN_EXAMPLES]
     if len(learning) < 2:
         return [{} for _ in docs]
-    df = Counter(term for doc in docs for term, _ in doc)
+    df = Counter([term for doc in docs for term, _ in doc])
     vocabulary = {term: i for i, term in enumerate(sorted(term for term, n in df.items() if n >= 2))}
     corpus = _Bags(docs, vocabulary)
     fixed = np.array([[1.0 if label == t else 0.0 for t in learning] for label in labels])
@@ -138,17 +139,15 @@ class _Bags:
     """Term counts of all articles as flat arrays: article index, term index, count."""
 
     def __init__(self, docs: list[tuple[tuple[str, int], ...]], vocabulary: dict[str, int]):
-        rows, cols, counts = [], [], []
-        for d, doc in enumerate(docs):
-            for term, n in doc:
-                if term in vocabulary:
-                    rows.append(d)
-                    cols.append(vocabulary[term])
-                    counts.append(n)
+        terms = [term for doc in docs for term, _ in doc]
+        cols = np.array(list(map(vocabulary.get, terms, repeat(-1))), dtype=np.int64).reshape(-1)
+        rows = np.repeat(np.arange(len(docs), dtype=np.int64), [len(doc) for doc in docs])
+        counts = np.array([n for doc in docs for _, n in doc], dtype=float).reshape(-1)
+        known = cols >= 0
         self.docs = len(docs)
-        self.rows = np.array(rows, dtype=np.int64)
-        self.cols = np.array(cols, dtype=np.int64)
-        self.counts = np.array(counts, dtype=float)
+        self.rows = rows[known]
+        self.cols = cols[known]
+        self.counts = counts[known]
 
 
 def _train(corpus: _Bags, weights: np.ndarray, vocabulary: int) -> tuple[np.ndarray, np.ndarray]:
