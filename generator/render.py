@@ -24,7 +24,8 @@ from generator.briefing import plan_briefing
 from generator.errors import BuildError, InputError
 from generator import render_facts
 from generator.feeds import feed_path
-from generator.factrecords import MarketFacts
+from generator.briefing import Day
+from generator.factrecords import Entity, KeyMove, MarketFacts, Move, Quote
 from generator.records import Article, Digest, Story, Summaries
 from generator.runner import code_fingerprint, item_key
 from generator.tags import entity_tag, theme_tag
@@ -177,9 +178,13 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     pages: dict[str, str | Kept] = {}
     shared = item_key(_template_files(templates), code_fingerprint(), digest.taxonomy, paths.themes)
 
-    def render(path: str, template: str, view: tuple[Digest, Paths] | None = None, **context) -> None:
+    def render(path: str, template: str, view: tuple[Digest, Paths] | None = None, whole: bool = False,
+               **context) -> None:
+        """Render one page: from the whole digest, or from its view (the part it shows), keyed."""
         if path in pages:
             raise BuildError(f"two pages would be written to {path}")
+        if not whole and view is None:
+            view = _listing_view(digest, paths, context)
         page_digest, page_paths_ = view or (digest, paths)
         if view is not None and reuse is not None:
             key = item_key(shared, path, template, page_paths_, tuple(sorted(context.items())),
@@ -190,18 +195,19 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         link = partial(_relative, path)
         pages[path] = env.get_template(template).render(digest=page_digest, link=link, paths=page_paths_, **context)
 
-    def render_listing(first: str, template: str, lists: dict[str, tuple[list, int]], **context) -> None:
+    def render_listing(first: str, template: str, lists: dict[str, tuple[list, int]], whole: bool = False,
+                       **context) -> None:
         """Render a listing over as many pages as its longest list needs, each list cut to its page size."""
         count = max(-(-len(items) // size) for items, size in lists.values())
         for path, pager in pagers(first, count):
             start = pager.number - 1
-            render(path, template, pager=pager, **context,
+            render(path, template, whole=whole, pager=pager, **context,
                    **{name: items[start * size:(start + 1) * size] for name, (items, size) in lists.items()})
 
     board_day, board = render_facts.market_board(digest)
-    render(HOME, "home.md.j2", marker=Trusted(MARKER), briefing=briefing, feed=Trusted(feed_path()),
+    render(HOME, "home.md.j2", whole=True, marker=Trusted(MARKER), briefing=briefing, feed=Trusted(feed_path()),
            board_day=board_day, board=board, board_scale=render_facts.board_scale(board))
-    render(f"{GENERATED}/themes/index.md", "themes.md.j2", themes=_theme_rows(digest))
+    render(f"{GENERATED}/themes/index.md", "themes.md.j2", whole=True, themes=_theme_rows(digest))
     for brief in briefing.themes:
         render_listing(paths.themes[brief.theme.id], "theme.md.j2", {"stories": (list(brief.stories), PAGE_CARDS)},
                        brief=brief, theme=brief.theme, feed=Trusted(feed_path(brief.theme.id)),
@@ -210,7 +216,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     for day in briefing.days:
         render_listing(paths.days[day.slug], "day.md.j2",
                        {"stories": (list(day.stories), PAGE_CARDS), "articles": (list(day.articles), PAGE_ROWS)}, day=day)
-    render(f"{GENERATED}/tags.md", "tags.md.j2")
+    render(f"{GENERATED}/tags.md", "tags.md.j2", whole=True)
     render_listing(f"{GENERATED}/stories/index.md", "stories.md.j2",
                    {"stories": (_stories_newest_first(digest.stories), PAGE_STORIES)}, total=len(digest.stories))
     for story in digest.stories:
@@ -239,11 +245,53 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     render_listing(f"{GENERATED}/names/index.md", "names.md.j2",
                    {"entities": (sorted(digest.market.entities.values(), key=lambda e: (e.kind, e.name.lower())),
                                  PAGE_ROWS)}, total=len(digest.market.entities))
-    render_listing(f"{GENERATED}/report.md", "report.md.j2", {
+    render_listing(f"{GENERATED}/report.md", "report.md.j2", whole=True, lists={
         "skipped": (list(digest.skipped), PAGE_ROWS), "warnings": (list(digest.warnings), PAGE_ROWS),
         "removed": ([a for a in digest.articles if a.removed], PAGE_ROWS),
         "copies": ([(digest.article(c), digest.article(k)) for s in digest.stories for c, k in s.copies], PAGE_ROWS)})
     return pages
+
+
+def _listing_view(digest: Digest, paths: Paths, context: dict) -> tuple[Digest, Paths]:
+    """The part of the digest a listing page reads: what its values refer to, and their pages."""
+    stories: dict[str, Story] = {}
+    articles: dict[str, Article] = {}
+    entities: set[str] = set()
+    days: set[str] = set()
+    pending = list(context.values())
+    while pending:
+        value = pending.pop()
+        if isinstance(value, (str, int, float, dt.date)) or value is None:
+            continue
+        if isinstance(value, Story):
+            stories[value.id] = value
+        elif isinstance(value, Article):
+            articles[value.id] = value
+        elif isinstance(value, Entity):
+            entities.add(value.id)
+        elif isinstance(value, Day):
+            days.add(value.slug)
+        elif isinstance(value, Move | Quote):
+            articles.setdefault(value.article, digest.article(value.article))
+        if isinstance(value, Move | KeyMove):
+            entities.add(value.entity)
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, (tuple, list)):
+            pending.extend(value)
+        elif hasattr(value, "__dataclass_fields__") and not isinstance(value, Article):
+            pending.extend(getattr(value, name) for name in value.__dataclass_fields__)
+    for article_id in articles:
+        story = digest.story_of(article_id)
+        stories.setdefault(story.id, story)
+    entity_map = {eid: digest.market.entities[eid] for eid in sorted(entities)}
+    view = Digest(tuple(articles[a] for a in sorted(articles)), {}, digest.taxonomy, {},
+                  tuple(stories[s] for s in sorted(stories)),
+                  Summaries({s: digest.summaries.stories[s] for s in sorted(stories)}), (), (),
+                  MarketFacts(entity_map, {}, {}))
+    return view, Paths({s: paths.stories[s] for s in sorted(stories)}, {a: paths.articles[a] for a in sorted(articles)},
+                       paths.themes, {d: paths.days[d] for d in sorted(days)},
+                       {eid: paths.entities[eid] for eid in entity_map})
 
 
 def _story_view(digest: Digest, paths: Paths, story: Story, members, copies, facts, tags) -> tuple[Digest, Paths]:

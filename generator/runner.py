@@ -136,7 +136,7 @@ class Runner:
         global _WORK
         _WORK = (func, items)
         try:
-            chunk = max(8, len(items) // (self.jobs * 8))
+            chunk = max(4, len(items) // (self.jobs * 32))  # small chunks: no worker idles long at the end
             with ProcessPoolExecutor(self.jobs, mp_context=get_context("fork")) as pool:
                 blobs = list(pool.map(_run_pickled, range(len(items)), chunksize=chunk))
         finally:

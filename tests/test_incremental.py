@@ -46,6 +46,12 @@ def _new_build(answers):
     answers.append(None)
 
 
+def _own_pages(paths, folder: str) -> set[str]:
+    """The article or story pages among paths (not the listing of the folder)."""
+    return {p for p in paths if p.startswith(f"digest/{folder}/") and p.count("/") == 2
+            and not p.endswith("/index.md") and "/page-" not in p}
+
+
 def _page_count(docs: Path, folder: str) -> int:
     return sum(1 for p in (docs / "digest" / folder).glob("*.md") if not p.name.startswith("page-") and p.name != "index.md")
 
@@ -61,8 +67,10 @@ def test_a_rebuild_with_nothing_changed_keeps_every_article_and_story_page(tmp_p
     articles, stories = _page_count(docs, "articles"), _page_count(docs, "stories")
     assert articles and stories
     kept_now = kept[-1]
-    assert len([p for p in kept_now if p.startswith("digest/articles/")]) == articles
-    assert len([p for p in kept_now if p.startswith("digest/stories/")]) == stories
+    assert len(_own_pages(kept_now, "articles")) == articles
+    assert len(_own_pages(kept_now, "stories")) == stories
+    assert "digest/articles/index.md" in kept_now  # listings are kept too
+    assert "index.md" not in kept_now  # the home page reads the whole digest: always rendered
     assert all((docs / p).stat().st_ino == inodes[p] for p in kept_now)
 
 
@@ -76,7 +84,7 @@ def test_a_new_article_gives_the_same_pages_as_a_build_from_scratch(tmp_path, ke
     _build(seeds, docs, cache)
     _build(seeds, tmp_path / "scratch", None)
     assert generated_files(docs) == generated_files(tmp_path / "scratch")
-    kept_articles = {p for p in kept[-1] if p.startswith("digest/articles/")}
+    kept_articles = _own_pages(kept[-1], "articles")
     assert len(kept_articles) == old_articles  # the old articles' pages; the new one is rendered
     assert _page_count(docs, "articles") == old_articles + 1
 
@@ -100,6 +108,6 @@ def test_a_template_change_renders_the_pages_again(tmp_path, kept):
     article.write_text(article.read_text(encoding="utf-8").replace("## Summary", "## In short"), encoding="utf-8")
     _new_build(kept)
     _build(seeds, docs, cache, templates)
-    assert not [p for p in kept[-1] if p.startswith("digest/articles/")]
+    assert not _own_pages(kept[-1], "articles")
     assert all(b"## In short" in (docs / "digest" / "articles" / p.name).read_bytes()
                for p in (docs / "digest" / "articles").glob("*.md") if p.name != "index.md")
