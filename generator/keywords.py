@@ -13,8 +13,6 @@ import re
 from collections import Counter
 from functools import cache, lru_cache
 
-import yake
-
 from generator import text as textlib
 from generator.records import Article
 from generator.runner import Runner
@@ -48,12 +46,14 @@ def extract_keywords(articles: tuple[Article, ...], runner: Runner | None = None
 
 
 @cache
-def _extractor() -> yake.KeywordExtractor:
+def _extractor():
+    import yake  # imported on first use: a rebuild with every article cached never needs it
+
     # YAKE's own de-duplication compares every pair of candidates; clean_keywords does it for less
     return yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=1.0)
 
 
-def article_keywords(article: Article, extractor: yake.KeywordExtractor | None = None) -> tuple[str, ...]:
+def article_keywords(article: Article, extractor=None) -> tuple[str, ...]:
     """Keywords of one article, strongest first."""
     extractor = extractor or _extractor()
     raw = [kw for kw, _ in extractor.extract_keywords(_lead(article))]
