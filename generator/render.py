@@ -179,16 +179,18 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     shared = item_key(_template_files(templates), code_fingerprint(), digest.taxonomy, paths.themes)
 
     def render(path: str, template: str, view: tuple[Digest, Paths] | None = None, whole: bool = False,
-               **context) -> None:
-        """Render one page: from the whole digest, or from its view (the part it shows), keyed."""
+               keyed: tuple | None = None, **context) -> None:
+        """Render one page: from the whole digest, or from its view (the part it shows), keyed by the
+        page's context (or `keyed`, which stands for it) and its view."""
         if path in pages:
             raise BuildError(f"two pages would be written to {path}")
         if not whole and view is None:
-            view = _listing_view(digest, paths, context)
+            view = _view(digest, paths, _References(digest).add(context.values()))
         page_digest, page_paths_ = view or (digest, paths)
         if view is not None and reuse is not None:
-            key = item_key(shared, path, template, page_paths_, tuple(sorted(context.items())),
-                           tuple(sorted(page_digest.market.entities.items())))
+            key = item_key(shared, path, template, keyed or tuple(sorted(context.items())), page_paths_,
+                           page_digest.articles, page_digest.stories, page_digest.summaries,
+                           tuple(page_digest.market.entities.items()), page_digest.market.stories)
             if reuse.keep(path, key):
                 pages[path] = KEPT
                 return
@@ -197,12 +199,21 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
 
     def render_listing(first: str, template: str, lists: dict[str, tuple[list, int]], whole: bool = False,
                        **context) -> None:
-        """Render a listing over as many pages as its longest list needs, each list cut to its page size."""
+        """Render a listing over as many pages as its longest list needs, each list cut to its page size.
+
+        What the pages share (the listing's context) is walked and hashed once, not once per page.
+        """
         count = max(-(-len(items) // size) for items, size in lists.values())
+        common = None if whole else _References(digest).add(context.values())
+        common_key = None if whole else item_key(tuple(sorted(context.items())))
         for path, pager in pagers(first, count):
             start = pager.number - 1
-            render(path, template, whole=whole, pager=pager, **context,
-                   **{name: items[start * size:(start + 1) * size] for name, (items, size) in lists.items()})
+            page_lists = {name: items[start * size:(start + 1) * size] for name, (items, size) in lists.items()}
+            view = keyed = None
+            if not whole:
+                view = _view(digest, paths, common.copy().add(page_lists.values()))
+                keyed = (common_key, pager, tuple(sorted(page_lists.items())))
+            render(path, template, view=view, whole=whole, keyed=keyed, pager=pager, **context, **page_lists)
 
     board_day, board = render_facts.market_board(digest)
     render(HOME, "home.md.j2", whole=True, marker=Trusted(MARKER), briefing=briefing, feed=Trusted(feed_path()),
@@ -252,46 +263,70 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     return pages
 
 
-def _listing_view(digest: Digest, paths: Paths, context: dict) -> tuple[Digest, Paths]:
-    """The part of the digest a listing page reads: what its values refer to, and their pages."""
-    stories: dict[str, Story] = {}
-    articles: dict[str, Article] = {}
-    entities: set[str] = set()
-    days: set[str] = set()
-    pending = list(context.values())
-    while pending:
-        value = pending.pop()
-        if isinstance(value, (str, int, float, dt.date)) or value is None:
-            continue
-        if isinstance(value, Story):
-            stories[value.id] = value
-        elif isinstance(value, Article):
-            articles[value.id] = value
-        elif isinstance(value, Entity):
-            entities.add(value.id)
-        elif isinstance(value, Day):
-            days.add(value.slug)
-        elif isinstance(value, Move | Quote):
-            articles.setdefault(value.article, digest.article(value.article))
-        if isinstance(value, Move | KeyMove):
-            entities.add(value.entity)
-        if isinstance(value, dict):
-            pending.extend(value.values())
-        elif isinstance(value, (tuple, list)):
-            pending.extend(value)
-        elif hasattr(value, "__dataclass_fields__") and not isinstance(value, Article):
-            pending.extend(getattr(value, name) for name in value.__dataclass_fields__)
-    for article_id in articles:
+class _References:
+    """The stories, articles, names and days that values (of a page's context) refer to."""
+
+    def __init__(self, digest: Digest):
+        self.digest = digest
+        self.stories: dict[str, Story] = {}
+        self.articles: dict[str, Article] = {}
+        self.entities: set[str] = set()
+        self.days: set[str] = set()
+        self._seen: set[int] = set()
+
+    def copy(self) -> _References:
+        other = _References(self.digest)
+        other.stories, other.articles = dict(self.stories), dict(self.articles)
+        other.entities, other.days, other._seen = set(self.entities), set(self.days), set(self._seen)
+        return other
+
+    def add(self, values) -> _References:
+        pending = list(values)
+        while pending:
+            value = pending.pop()
+            if isinstance(value, (str, int, float, dt.date)) or value is None:
+                continue
+            if id(value) in self._seen:
+                continue
+            self._seen.add(id(value))
+            if isinstance(value, Story):
+                self.stories[value.id] = value
+                continue
+            if isinstance(value, Article):
+                self.articles[value.id] = value
+                continue
+            if isinstance(value, Entity):
+                self.entities.add(value.id)
+            elif isinstance(value, Day):
+                self.days.add(value.slug)
+            if isinstance(value, Move | Quote):
+                self.articles.setdefault(value.article, self.digest.article(value.article))
+            if isinstance(value, Move | KeyMove):
+                self.entities.add(value.entity)
+            if isinstance(value, dict):
+                pending.extend(value.values())
+            elif isinstance(value, (tuple, list)):
+                pending.extend(value)
+            elif hasattr(value, "__dataclass_fields__"):
+                pending.extend(getattr(value, name) for name in value.__dataclass_fields__)
+        return self
+
+
+def _view(digest: Digest, paths: Paths, refs: _References) -> tuple[Digest, Paths]:
+    """The part of the digest and of the page paths that a page with these references reads."""
+    stories = dict(refs.stories)
+    for article_id in refs.articles:
         story = digest.story_of(article_id)
         stories.setdefault(story.id, story)
-    entity_map = {eid: digest.market.entities[eid] for eid in sorted(entities)}
-    view = Digest(tuple(articles[a] for a in sorted(articles)), {}, digest.taxonomy, {},
-                  tuple(stories[s] for s in sorted(stories)),
-                  Summaries({s: digest.summaries.stories[s] for s in sorted(stories)}), (), (),
-                  MarketFacts(entity_map, {}, {}))
-    return view, Paths({s: paths.stories[s] for s in sorted(stories)}, {a: paths.articles[a] for a in sorted(articles)},
-                       paths.themes, {d: paths.days[d] for d in sorted(days)},
-                       {eid: paths.entities[eid] for eid in entity_map})
+    story_ids, article_ids = sorted(stories), sorted(refs.articles)
+    entities = {eid: digest.market.entities[eid] for eid in sorted(refs.entities)}
+    view = Digest(tuple(refs.articles[a] for a in article_ids), {}, digest.taxonomy, {},
+                  tuple(stories[s] for s in story_ids),
+                  Summaries({s: digest.summaries.stories[s] for s in story_ids}), (), (),
+                  MarketFacts(entities, {}, {}))
+    return view, Paths({s: paths.stories[s] for s in story_ids}, {a: paths.articles[a] for a in article_ids},
+                       paths.themes, {d: paths.days[d] for d in sorted(refs.days)},
+                       {eid: paths.entities[eid] for eid in entities})
 
 
 def _story_view(digest: Digest, paths: Paths, story: Story, members, copies, facts, tags) -> tuple[Digest, Paths]:
