@@ -42,8 +42,9 @@ golden: $(STAMP)
 	$(PY) -m tests.golden
 
 # Read the site at http://127.0.0.1:8000 while it rebuilds on every change to seeds/ or templates/.
+SERVE_FLAGS ?=
 serve: docs
-	$(PY) -m generator watch & trap 'kill $$!' EXIT INT TERM; $(VENV)/bin/mkdocs serve --livereload
+	$(PY) -m generator watch & trap 'kill $$!' EXIT INT TERM; $(VENV)/bin/mkdocs serve --livereload $(SERVE_FLAGS)
 
 clean:
 	rm -rf site docs/digest docs/digest.json docs/index.md

@@ -50,8 +50,8 @@ def generate(seeds: Path, docs: Path, cache: Path, row: Row) -> float:
     return float(seconds)
 
 
-def build_site(project: Path, row: Row) -> None:
-    """`mkdocs build` of the generated docs; sizes of the search index and the largest page."""
+def prepare_site(project: Path) -> None:
+    """The MkDocs configuration and the hand-written pages beside generated docs in `project`."""
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     if (ROOT / "overrides").exists() and not (project / "overrides").exists():
         shutil.copytree(ROOT / "overrides", project / "overrides")
@@ -62,6 +62,11 @@ def build_site(project: Path, row: Row) -> None:
                 shutil.copytree(page, target, dirs_exist_ok=True)
             else:
                 shutil.copy(page, target)
+
+
+def build_site(project: Path, row: Row) -> None:
+    """`mkdocs build` of the generated docs; sizes of the search index and the largest page."""
+    prepare_site(project)
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")],
                             capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
@@ -134,6 +139,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "digest-bench")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--no-reload", action="store_true", help="skip the make serve reload timing")
     args = parser.parse_args()
     work = args.work
     shutil.rmtree(work, ignore_errors=True)
@@ -171,6 +177,15 @@ def main() -> None:
         from bench.baseline import run
         baseline = run(args.corpus / "articles")
     text = table(rows, baseline, rows[0].cold)
+    if not args.no_reload:
+        from bench.reload import measure_reload
+        reloads = {name: measure_reload(seeds, work, ROOT, prepare_site, dirty)
+                   for name, seeds, dirty in (("seeds", ROOT / "seeds", False),
+                                              ("bbc-dev", args.corpus / "articles", False),
+                                              ("bbc-dev with `--dirty`", args.corpus / "articles", True))}
+        text += ("\nReload (`make serve`: the watch loop and `mkdocs serve`), from a new article written into the "
+                 "seeds folder to its page being served: " + "; ".join(
+                     f"{name} {'n/a (timed out)' if t is None else f'{t:.1f} s'}" for name, t in reloads.items()) + "\n")
     print(text)
     args.out.write_text(
         "# Benchmarks\n\nWritten by `make bench` (`python -m bench`); every figure is from that run.\n\n"

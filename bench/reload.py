@@ -1,0 +1,87 @@
+"""Time from a new article landing in the seeds folder to its page being served by `mkdocs serve`.
+
+This is what `make serve` runs: the generator's watch loop and `mkdocs serve`, which reloads the
+browser as soon as its rebuild is done. The figure is measured by polling the served site for the
+new article's page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+PROBE = """---
+title: Reload probe {n} lifts copper miners
+source: Bench Wire
+date: 2025-01-02
+---
+
+Copper miners rallied on Thursday after a strike shut the largest mine in Chile, lifting the price
+of the metal 3.1% to a six-month high as traders bet on tight supplies for weeks.
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status
+    except (urllib.error.URLError, OSError):
+        return 0
+
+
+def measure_reload(seeds: Path, work: Path, root: Path, prepare_site, dirty: bool = False,
+                   timeout: float = 240.0) -> float | None:
+    """Seconds from writing a new article into a copy of `seeds` to its page being served
+    (`dirty`: `mkdocs serve --dirty`, which rebuilds only the pages whose files changed)."""
+    project = work / "reload"
+    shutil.rmtree(project, ignore_errors=True)
+    copy = project / "seeds"
+    shutil.copytree(seeds, copy)
+    docs, cache = project / "docs", project / "cache"
+    docs.mkdir(parents=True)
+    common = ["--seeds", str(copy), "--docs", str(docs), "--cache", str(cache), "--templates", str(root / "templates")]
+    subprocess.run([sys.executable, "-m", "generator", "build", "-q", *common], cwd=root, check=True,
+                   capture_output=True)
+    prepare_site(project)
+    port = _free_port()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    watcher = subprocess.Popen([sys.executable, "-m", "generator", "watch", *common], cwd=root,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-q", "-f", str(project / "mkdocs.yml"),
+                               "-a", f"127.0.0.1:{port}", *(["--dirty"] if dirty else [])], cwd=project, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        started = time.monotonic()
+        while _get(f"http://127.0.0.1:{port}/") != 200:
+            if time.monotonic() - started > timeout or server.poll() is not None:
+                return None
+            time.sleep(0.2)
+        time.sleep(3)  # let the watcher's first (warm) build and the server settle
+        (copy / "reload-probe.md").write_text(PROBE.format(n=1), encoding="utf-8")
+        landed = time.monotonic()
+        url = f"http://127.0.0.1:{port}/digest/articles/reload-probe-1-lifts-copper-miners/"
+        while _get(url) != 200:
+            if time.monotonic() - landed > timeout:
+                return None
+            time.sleep(0.05)
+        return time.monotonic() - landed
+    finally:
+        for process in (watcher, server):
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
