@@ -195,7 +195,14 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                 pages[path] = KEPT
                 return
         link = partial(_relative, path)
-        pages[path] = env.get_template(template).render(digest=page_digest, link=link, paths=page_paths_, **context)
+        try:
+            pages[path] = env.get_template(template).render(digest=page_digest, link=link, paths=page_paths_,
+                                                            **context)
+        except (jinja2.TemplateError, LookupError) as exc:
+            where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else template
+            seen = "the whole digest" if view is None else "its part of the digest"
+            raise BuildError(f"{where}: rendering {path} failed: {type(exc).__name__}: {exc} "
+                             f"(the page sees {seen})") from None
 
     def render_listing(first: str, template: str, lists: dict[str, tuple[list, int]], whole: bool = False,
                        **context) -> None:

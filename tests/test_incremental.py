@@ -8,6 +8,7 @@ import pytest
 
 import generator.write
 from generator.build import build
+from generator.errors import BuildError
 from generator.settings import build_settings
 from tests.golden import ROOT, generated_files
 
@@ -111,3 +112,14 @@ def test_a_template_change_renders_the_pages_again(tmp_path, kept):
     assert not _own_pages(kept[-1], "articles")
     assert all(b"## In short" in (docs / "digest" / "articles" / p.name).read_bytes()
                for p in (docs / "digest" / "articles").glob("*.md") if p.name != "index.md")
+
+
+def test_a_template_that_reads_beyond_its_view_fails_with_one_line(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    article = templates / "article.md.j2"
+    article.write_text(article.read_text(encoding="utf-8") + "\n{{ digest.articles[1].title }}\n", encoding="utf-8")
+    with pytest.raises(BuildError) as error:
+        _build(ROOT / "seeds", tmp_path / "docs", None, templates)
+    message = str(error.value)
+    assert "\n" not in message and "article.md.j2" in message and "part of the digest" in message
