@@ -88,7 +88,16 @@ class Unreadable(Exception):
 
 
 def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
-    """Read every article under `seeds`, recursively, in path order."""
+    """Read every article under `seeds`, recursively, in path order.
+
+    A file whose size, modification time and inode (and its metadata file's) are those the
+    previous build recorded is not read again: its hash is taken from that record, and its article
+    from the result cache.
+    """
+    runner = runner or Runner()
+    manifest_key = str(seeds.resolve())
+    previous: dict[str, tuple] = runner.get("files", manifest_key) or {}
+    current: dict[str, tuple] = {}
     skipped: list[Skipped] = []
     files: list[SourceFile] = []
     seen: dict[str, str] = {}
@@ -97,18 +106,25 @@ def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
         try:
             if problem:
                 raise Unreadable(problem)
-            raw = _read_bytes(path)
             sidecar_path = path.with_name(path.name + SIDECAR_SUFFIX)
-            sidecar = _read_bytes(sidecar_path) if sidecar_path.is_file() else None
-            digest = hashlib.sha256(raw + b"\0" + (sidecar or b"")).hexdigest()
+            signature = (_signature(path), _signature(sidecar_path))
+            known = previous.get(rel)
+            if known is not None and known[0] == signature and signature[0] is not None:
+                raw, sidecar, digest = None, None, known[1]
+            else:
+                raw = _read_bytes(path)
+                sidecar = _read_bytes(sidecar_path) if sidecar_path.is_file() else None
+                digest = hashlib.sha256(raw + b"\0" + (sidecar or b"")).hexdigest()
+            current[rel] = (signature, digest)
             if digest in seen:
                 raise Unreadable(f"same bytes as '{seen[digest]}', which is on the site; kept once")
             seen[digest] = rel
         except Unreadable as exc:
             skipped.append(Skipped(rel, str(exc)))
             continue
-        files.append(SourceFile(rel, path.suffix.lower(), raw, sidecar, digest))
-    results = (runner or Runner()).map("ingest", read_file, files, keys=[f"{f.rel}\0{f.digest}" for f in files])
+        files.append(SourceFile(rel, path.suffix.lower(), raw, sidecar, digest, str(path)))
+    results = runner.map("ingest", read_file, files, keys=[f"{f.rel}\0{f.digest}" for f in files])
+    runner.put("files", manifest_key, current)
     articles, warnings = [], []
     for file, (article, notes) in zip(files, results):
         if article is None:
@@ -132,20 +148,44 @@ class SourceFile:
     """Path relative to the seeds folder."""
     suffix: str
     """Lower-cased file extension: picks the reader."""
-    raw: bytes
-    """The file's bytes (at most MAX_BYTES)."""
+    raw: bytes | None
+    """The file's bytes (at most MAX_BYTES); None when it was not read (unchanged since the last build)."""
     sidecar: bytes | None
-    """Bytes of its `.meta.yaml` file, if any."""
+    """Bytes of its `.meta.yaml` file, if any (None as well when the file was not read)."""
     digest: str
     """Hash of both: equal for byte-identical articles."""
+    path: str = ""
+    """Where the file is, to read it when `raw` is None."""
 
 
 def read_file(file: SourceFile) -> tuple[Article | None, tuple[str, ...]]:
     """An article and its caveats, or None and the reason it is not one."""
     try:
+        if file.raw is None:
+            file = _read_now(file)
         return _read_article(file)
     except Unreadable as exc:
         return None, (str(exc),)
+
+
+def _read_now(file: SourceFile) -> SourceFile:
+    """The file with its bytes, read now; it must still be the file its hash was recorded for."""
+    path = Path(file.path)
+    sidecar_path = path.with_name(path.name + SIDECAR_SUFFIX)
+    raw = _read_bytes(path)
+    sidecar = _read_bytes(sidecar_path) if sidecar_path.is_file() else None
+    if hashlib.sha256(raw + b"\0" + (sidecar or b"")).hexdigest() != file.digest:
+        raise Unreadable("changed while the build was reading it; build again")
+    return replace(file, raw=raw, sidecar=sidecar)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """Size, modification time and inode of a file, or None when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 def _display_path(rel: str) -> str:

@@ -123,3 +123,21 @@ def test_a_template_that_reads_beyond_its_view_fails_with_one_line(tmp_path):
         _build(ROOT / "seeds", tmp_path / "docs", None, templates)
     message = str(error.value)
     assert "\n" not in message and "article.md.j2" in message and "part of the digest" in message
+
+
+def test_unchanged_files_are_not_read_again_and_a_changed_one_is(tmp_path, monkeypatch):
+    import generator.ingest
+
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    shutil.copytree(ROOT / "seeds", seeds)
+    _build(seeds, docs, cache)
+    read, original = [], generator.ingest._read_bytes
+    monkeypatch.setattr(generator.ingest, "_read_bytes", lambda path: read.append(path.name) or original(path))
+    _build(seeds, docs, cache)
+    assert read == []
+    changed = sorted(p for p in seeds.iterdir() if p.is_file())[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nZQX marker paragraph added later by the desk.\n",
+                       encoding="utf-8")
+    digest = _build(seeds, docs, cache).digest
+    assert read == [changed.name]
+    assert "ZQX marker" in digest.article(changed.name).text
