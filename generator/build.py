@@ -61,7 +61,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         progress("rendering pages")
         manifest_key = str(settings.docs.resolve())
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key))
-        pages = render_pages(digest, settings.templates, reuse=previous)
+        pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs)
         feeds = render_feeds(digest)
         written = write_docs(pages, {"digest.json": export_json(digest), **feeds}, settings.docs)
         runner.put("pages", manifest_key, previous.manifest_after_write())

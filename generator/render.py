@@ -27,7 +27,7 @@ from generator.feeds import feed_path
 from generator.briefing import Day
 from generator.factrecords import Entity, KeyMove, MarketFacts, Move, Quote
 from generator.records import Article, Digest, Story, Summaries
-from generator.runner import code_fingerprint, item_key
+from generator.runner import POOL_MIN_ITEMS, code_fingerprint, item_key, map_parallel
 from generator.tags import entity_tag, theme_tag
 from generator.text import slugify
 
@@ -165,17 +165,19 @@ class Reuse(Protocol):
 
 
 def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
-                 reuse: Reuse | None = None) -> dict[str, str | Kept]:
+                 reuse: Reuse | None = None, jobs: int = 1) -> dict[str, str | Kept]:
     """Page path (relative to docs/) to its Markdown text.
 
     Article and story pages, most of an archive's pages, see only their own part of the digest, so
     the inputs that make one are known: their hash is the page's key, and with `reuse` a page
-    whose key is unchanged since the previous build is `KEPT` instead of rendered again.
+    whose key is unchanged since the previous build is `KEPT` instead of rendered again. The pages
+    to render are rendered over `jobs` processes.
     """
     env = _environment(templates)
     paths = page_paths(digest)
     briefing = plan_briefing(digest)
-    pages: dict[str, str | Kept] = {}
+    pages: dict[str, str | Kept | None] = {}
+    todo: list[tuple] = []
     shared = item_key(_template_files(templates), code_fingerprint(), digest.taxonomy, paths.themes)
 
     def render(path: str, template: str, view: tuple[Digest, Paths] | None = None, whole: bool = False,
@@ -194,13 +196,17 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             if reuse.keep(path, key):
                 pages[path] = KEPT
                 return
-        link = partial(_relative, path)
+        pages[path] = None
+        todo.append((path, template, page_digest, page_paths_, context, view is None))
+
+    def text(job) -> str:
+        path, template, page_digest, page_paths_, context, whole_digest = job
         try:
-            pages[path] = env.get_template(template).render(digest=page_digest, link=link, paths=page_paths_,
-                                                            **context)
+            return env.get_template(template).render(digest=page_digest, link=partial(_relative, path),
+                                                     paths=page_paths_, **context)
         except (jinja2.TemplateError, LookupError) as exc:
             where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else template
-            seen = "the whole digest" if view is None else "its part of the digest"
+            seen = "the whole digest" if whole_digest else "its part of the digest"
             raise BuildError(f"{where}: rendering {path} failed: {type(exc).__name__}: {exc} "
                              f"(the page sees {seen})") from None
 
@@ -267,6 +273,11 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         "skipped": (list(digest.skipped), PAGE_ROWS), "warnings": (list(digest.warnings), PAGE_ROWS),
         "removed": ([a for a in digest.articles if a.removed], PAGE_ROWS),
         "copies": ([(digest.article(c), digest.article(k)) for s in digest.stories for c, k in s.copies], PAGE_ROWS)})
+    if jobs > 1 and len(todo) >= POOL_MIN_ITEMS:
+        for name in env.list_templates():  # compiled once, before the workers start
+            env.get_template(name)
+    for job, page in zip(todo, map_parallel(text, todo, jobs)):
+        pages[job[0]] = page
     return pages
 
 

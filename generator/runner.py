@@ -131,17 +131,7 @@ class Runner:
         if self.jobs == 1 or len(items) < POOL_MIN_ITEMS:
             values = [func(item) for item in items]
             return [(v, pickle.dumps(v, protocol=5) if self._db is not None else b"") for v in values]
-        # Forked workers inherit the items: only indices go to them, and each result comes back
-        # pickled once, in the worker, in the form the cache keeps.
-        global _WORK
-        _WORK = (func, items)
-        try:
-            chunk = max(4, len(items) // (self.jobs * 32))  # small chunks: no worker idles long at the end
-            with ProcessPoolExecutor(self.jobs, mp_context=get_context("fork")) as pool:
-                blobs = list(pool.map(_run_pickled, range(len(items)), chunksize=chunk))
-        finally:
-            _WORK = None
-        return [(pickle.loads(b), b) for b in blobs]
+        return [(pickle.loads(b), b) for b in map_pickled(func, items, self.jobs)]
 
     def _load(self, name: str, keys: list[str]) -> list:
         out = [_MISSING] * len(keys)
@@ -177,6 +167,29 @@ class Runner:
                 self._db.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
+
+
+def map_parallel(func: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
+    """`func(item)` for every item, in order, over `jobs` processes when there are enough items."""
+    if jobs == 1 or len(items) < POOL_MIN_ITEMS:
+        return [func(item) for item in items]
+    return [pickle.loads(b) for b in map_pickled(func, items, jobs)]
+
+
+def map_pickled(func: Callable[[T], R], items: Sequence[T], jobs: int) -> list[bytes]:
+    """`func(item)` for every item, pickled, computed in `jobs` forked processes.
+
+    The workers inherit the function and the items (neither is pickled: a closure will do); only
+    indices go to them, and each result comes back pickled once, in the worker.
+    """
+    global _WORK
+    _WORK = (func, items)
+    try:
+        chunk = max(4, len(items) // (jobs * 32))  # small chunks: no worker idles long at the end
+        with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
+            return list(pool.map(_run_pickled, range(len(items)), chunksize=chunk))
+    finally:
+        _WORK = None
 
 
 _WORK: tuple[Callable, Sequence] | None = None

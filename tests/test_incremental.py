@@ -141,3 +141,15 @@ def test_unchanged_files_are_not_read_again_and_a_changed_one_is(tmp_path, monke
     digest = _build(seeds, docs, cache).digest
     assert read == [changed.name]
     assert "ZQX marker" in digest.article(changed.name).text
+
+
+def test_pages_rendered_over_two_processes_are_the_pages_rendered_in_one(tmp_path, monkeypatch):
+    import generator.render
+    import generator.runner
+    from generator.render import render_pages
+
+    digest = _build(ROOT / "seeds", tmp_path / "docs", None).digest
+    serial = render_pages(digest, ROOT / "templates", jobs=1)
+    monkeypatch.setattr(generator.runner, "POOL_MIN_ITEMS", 2)
+    monkeypatch.setattr(generator.render, "POOL_MIN_ITEMS", 2)
+    assert render_pages(digest, ROOT / "templates", jobs=2) == serial
