@@ -275,7 +275,10 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         "copies": ([(digest.article(c), digest.article(k)) for s in digest.stories for c, k in s.copies], PAGE_ROWS)})
     if jobs > 1 and len(todo) >= POOL_MIN_ITEMS:
         for name in env.list_templates():  # compiled once, before the workers start
-            env.get_template(name)
+            try:
+                env.get_template(name)
+            except jinja2.TemplateError:
+                pass  # not one of the digest's (or broken: rendering says so, naming the page)
     for job, page in zip(todo, map_parallel(text, todo, jobs)):
         pages[job[0]] = page
     return pages
