@@ -188,6 +188,8 @@ class _Reader:
                                           self._unknown(name, "company", (ticker,))))
         patterns = [(ETF_NAME, "etf"), (INDEX_NAME, "index"), (SUFFIX_NAME, "company"), (SHARES_NAME, "company")]
         for pattern, kind in patterns:
+            if not _may_match(pattern, text):
+                continue
             for match in pattern.finditer(text):
                 self._add_pattern(found, text, match.start(1), match.group(1), kind)
         for match in SHARES_OF.finditer(text):
@@ -196,7 +198,7 @@ class _Reader:
                 name = self._trim(part.strip())
                 if name:
                     self._add_pattern(found, text, offset + match.group(1).find(name), name, "company")
-        for match in GROUP.finditer(text):
+        for match in GROUP.finditer(text) if _may_match(GROUP, text) else ():
             place = (match["place"] or "").lower()
             if place and place in self.places:
                 name = match["name"]
@@ -247,7 +249,8 @@ class _Reader:
         moves: list[Move] = []
         consumed = self._forecasts_and_flows(text, mentions, article, moves)
         cues = [c for c in CUE.finditer(text) if not any(m.start <= c.start() < m.end for m in mentions)]
-        figures = [f for f in FIGURE.finditer(text) if not any(a <= f.start() < b for a, b in consumed)]
+        figures = [f for f in FIGURE.finditer(text) if not any(a <= f.start() < b for a, b in consumed)] \
+            if _DIGIT.search(text) else []
         previous_end, previous_entities, previous_move = 0, [], None
         for n, fig in enumerate(figures):
             size_kind = fig["pct"] or fig["rlo"] or fig["dlo"] or fig["pts"]
@@ -429,6 +432,22 @@ class _Context:
         self.index = self.company = self.group = None
         self.previous: list[_Mention] = []
         self.previous_text = ""
+
+
+_DIGIT = re.compile(r"\d")
+_REQUIRED = {
+    ETF_NAME: ("ETF",),
+    INDEX_NAME: ("ndex",),
+    SUFFIX_NAME: ("Inc", "Corp", "Ltd", "Holding", "Group", "Co", "plc", "PLC", "Technologies", "Securities",
+                  "Techedu", "AG"),
+    SHARES_NAME: ("shares", "stock", "ADRs"),
+    GROUP: ("shares", "stocks", "equities"),
+}
+"""Words a pattern cannot match without: a sentence holding none of them is not scanned."""
+
+
+def _may_match(pattern: re.Pattern, text: str) -> bool:
+    return any(word in text for word in _REQUIRED[pattern])
 
 
 def _alias_pattern(aliases: list[str]) -> str:
