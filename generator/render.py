@@ -190,9 +190,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             view = _view(digest, paths, _References(digest).add(context.values()))
         page_digest, page_paths_ = view or (digest, paths)
         if view is not None and reuse is not None:
-            key = item_key(shared, path, template, keyed or tuple(sorted(context.items())), page_paths_,
-                           page_digest.articles, page_digest.stories, page_digest.summaries,
-                           tuple(page_digest.market.entities.items()), page_digest.market.stories)
+            key = item_key(shared, path, template, keyed or (tuple(sorted(context.items())), _view_parts(view)))
             if reuse.keep(path, key):
                 pages[path] = KEPT
                 return
@@ -217,15 +215,22 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         What the pages share (the listing's context) is walked and hashed once, not once per page.
         """
         count = max(-(-len(items) // size) for items, size in lists.values())
-        common = None if whole else _References(digest).add(context.values())
-        common_key = None if whole else item_key(tuple(sorted(context.items())))
+        if not whole:
+            common = _References(digest).add(context.values())
+            common_view = _view(digest, paths, common)
+            common_key = item_key(tuple(sorted(context.items())), _view_parts(common_view))
         for path, pager in pagers(first, count):
             start = pager.number - 1
             page_lists = {name: items[start * size:(start + 1) * size] for name, (items, size) in lists.items()}
             view = keyed = None
             if not whole:
-                view = _view(digest, paths, common.copy().add(page_lists.values()))
-                keyed = (common_key, pager, tuple(sorted(page_lists.items())))
+                own = _References(digest).add(page_lists.values())
+                if own.within(common):  # a page of a day or a theme shows part of what the listing holds
+                    view, own_parts = common_view, None
+                else:
+                    view = _view(digest, paths, common.copy().add(page_lists.values()))
+                    own_parts = _view_parts(_view(digest, paths, own))
+                keyed = (common_key, pager, tuple(sorted(page_lists.items())), own_parts)
             render(path, template, view=view, whole=whole, keyed=keyed, pager=pager, **context, **page_lists)
 
     board_day, board = render_facts.market_board(digest)
@@ -301,6 +306,11 @@ class _References:
         other.entities, other.days, other._seen = set(self.entities), set(self.days), set(self._seen)
         return other
 
+    def within(self, other: _References) -> bool:
+        """Whether every reference here is also in `other`."""
+        return (self.stories.keys() <= other.stories.keys() and self.articles.keys() <= other.articles.keys()
+                and self.entities <= other.entities and self.days <= other.days)
+
     def add(self, values) -> _References:
         pending = list(values)
         while pending:
@@ -348,6 +358,13 @@ def _view(digest: Digest, paths: Paths, refs: _References) -> tuple[Digest, Path
     return view, Paths({s: paths.stories[s] for s in story_ids}, {a: paths.articles[a] for a in article_ids},
                        paths.themes, {d: paths.days[d] for d in sorted(refs.days)},
                        {eid: paths.entities[eid] for eid in entities})
+
+
+def _view_parts(view: tuple[Digest, Paths]) -> tuple:
+    """What a page's view holds, for its key."""
+    digest, paths = view
+    return (paths, digest.articles, digest.stories, digest.summaries, tuple(digest.market.entities.items()),
+            digest.market.stories)
 
 
 def _story_view(digest: Digest, paths: Paths, story: Story, members, copies, facts, tags) -> tuple[Digest, Paths]:
