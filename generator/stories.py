@@ -11,7 +11,9 @@ so no stage compares all pairs of a large archive.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
+
+import numpy as np
 
 from generator import text as textlib
 from generator.features import EventDay, Features, article_features, event_day
@@ -38,7 +40,7 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     if not articles:
         return ()
     features = features or article_features(articles)
-    vectors = textlib.tfidf_counts([features[a.id].terms for a in articles])
+    vectors = textlib.tfidf_rows([features[a.id].terms for a in articles])
     days = [features[a.id].event_day for a in articles]
     pairs = _candidate_pairs(vectors, days)
     pairs = [(i, j) for i, j in pairs if _compatible(days[i], days[j])]
@@ -67,17 +69,27 @@ def _compatible(a: EventDay, b: EventDay) -> bool:
     return True
 
 
-def _candidate_pairs(vectors: list[dict[str, float]], days: list[EventDay]) -> list[tuple[int, int]]:
+def _candidate_pairs(vectors: textlib.SparseRows, days: list[EventDay]) -> list[tuple[int, int]]:
     """Pairs of articles that share one of their strongest terms (among terms found in two or more)
     and whose stated dates, when both have one, are at most DAY_WINDOW days apart."""
-    df = Counter(t for vec in vectors for t in vec)
-    index: dict[str, list[int]] = defaultdict(list)
-    for i, vec in enumerate(vectors):
-        shared = [t for t in vec if df[t] > 1]
-        for term in sorted(shared, key=lambda t: (-vec[t], t))[:BLOCK_TERMS]:
-            index[term].append(i)
+    ids, weights, sizes = vectors.ids, vectors.weights, vectors.sizes
+    docs = np.repeat(np.arange(len(vectors), dtype=np.int64), sizes)
+    shared = np.bincount(ids, minlength=len(vectors.terms))[ids] > 1
+    term_rank = np.argsort(np.argsort(np.array(vectors.terms, dtype=object), kind="stable"), kind="stable")
+    ids, weights, docs = ids[shared], weights[shared], docs[shared]
+    order = np.lexsort((term_rank[ids], -weights, docs))  # each article's terms, strongest first
+    ids, docs = ids[order], docs[order]
+    firsts = np.searchsorted(docs, docs)  # where each article's terms start
+    strongest = np.arange(len(docs)) - firsts < BLOCK_TERMS
+    ids, docs = ids[strongest], docs[strongest]
+    order = np.lexsort((docs, ids))  # the articles of each term, in article order
+    ids, docs = ids[order], docs[order].tolist()
+    bounds = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), len(docs)]
     pairs = set()
-    for members in index.values():
+    for lo, hi in zip(bounds, bounds[1:]):
+        if hi - lo < 2:
+            continue
+        members = docs[lo:hi]
         dated = sorted((days[i].date.toordinal(), i) for i in members if days[i].date)
         undated = [i for i in members if not days[i].date]
         start = 0
@@ -93,8 +105,15 @@ def _candidate_pairs(vectors: list[dict[str, float]], days: list[EventDay]) -> l
 def _near_copies(articles: tuple[Article, ...], sims: dict[tuple[int, int], float]) -> dict[int, int]:
     """Index of each near-copy to the index of the article it copies (the earlier or first one)."""
     copies: dict[int, int] = {}
+    lengths: dict[int, int] = {}
+
+    def length(k: int) -> int:
+        if k not in lengths:
+            lengths[k] = len(articles[k].text)
+        return lengths[k]
+
     for (i, j), sim in sorted(sims.items()):
-        same_text = articles[i].text == articles[j].text
+        same_text = length(i) == length(j) and articles[i].text == articles[j].text
         if sim >= COPY_THRESHOLD or same_text:
             keep, copy = sorted((i, j), key=lambda k: (articles[k].date or dt.date.max, articles[k].id))
             while keep in copies:
@@ -104,7 +123,7 @@ def _near_copies(articles: tuple[Article, ...], sims: dict[tuple[int, int], floa
     return copies
 
 
-def _cluster(items: list[int], sims: dict[tuple[int, int], float], vectors: list[dict[str, float]],
+def _cluster(items: list[int], sims: dict[tuple[int, int], float], vectors: textlib.SparseRows,
              days: list[EventDay]) -> list[list[int]]:
     """Average-linkage clustering, trying candidate pairs from the most similar down.
 
@@ -115,7 +134,13 @@ def _cluster(items: list[int], sims: dict[tuple[int, int], float], vectors: list
     """
     cluster_of = {i: i for i in items}
     members = {i: [i] for i in items}
-    sums = {i: dict(vectors[i]) for i in items}
+    sums: dict[int, dict[str, float]] = {}  # each group's vector sum, made when the group first links
+
+    def total(group: int) -> dict[str, float]:
+        if group not in sums:
+            sums[group] = dict(vectors[group])
+        return sums[group]
+
     for (i, j), sim in sorted(sims.items(), key=lambda p: (-p[1], p[0])):
         if sim < THRESHOLD:
             break  # groups link through a pair at least as similar as the average they need
@@ -124,16 +149,17 @@ def _cluster(items: list[int], sims: dict[tuple[int, int], float], vectors: list
         a, b = cluster_of[i], cluster_of[j]
         if a == b:
             continue
-        average = textlib.cosine(sums[a], sums[b]) / (len(members[a]) * len(members[b]))
+        average = textlib.cosine(total(a), total(b)) / (len(members[a]) * len(members[b]))
         if average < THRESHOLD or not all(_compatible(days[x], days[y]) for x in members[a] for y in members[b]):
             continue
         a, b = min(a, b), max(a, b)
         for k in members[b]:
             cluster_of[k] = a
         members[a] = sorted(members[a] + members.pop(b))
-        merged = sums[a]
-        for term, weight in sums.pop(b).items():
+        merged = total(a)
+        for term, weight in total(b).items():
             merged[term] = merged.get(term, 0.0) + weight
+        del sums[b]
     return [members[k] for k in sorted(members)]
 
 

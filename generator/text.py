@@ -116,25 +116,65 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
-def cosines(vectors: list[dict[str, float]], pairs: list[tuple[int, int]], cells: int = 1 << 21) -> list[float]:
-    """Cosine of each pair (i, j) of unit-length sparse vectors, computed together.
+class SparseRows:
+    """Unit-length sparse vectors as flat arrays: row i holds ids[starts[i]:starts[i] + sizes[i]]."""
 
-    The vectors are laid out as flat arrays; a few rows at a time go into a dense block (at most
-    `cells` numbers), and each pair's product is gathered from the block and summed in one pass.
+    def __init__(self, terms: list[str], ids: np.ndarray, weights: np.ndarray, sizes: np.ndarray):
+        self.terms = terms
+        """Term of each id."""
+        self.ids = ids
+        self.weights = weights
+        self.sizes = sizes
+        self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        self._rows: dict[int, dict[str, float]] = {}
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def __getitem__(self, i: int) -> dict[str, float]:
+        """Row i as a term-to-weight dict (made on first use)."""
+        row = self._rows.get(i)
+        if row is None:
+            start, end = int(self.starts[i]), int(self.starts[i] + self.sizes[i])
+            terms = self.terms
+            row = dict(zip([terms[t] for t in self.ids[start:end].tolist()], self.weights[start:end].tolist()))
+            self._rows[i] = row
+        return row
+
+
+def tfidf_rows(docs: list[tuple[tuple[str, int], ...]]) -> SparseRows:
+    """Unit-length TF-IDF vectors (log tf, smoothed idf) of documents given as (term, count) pairs."""
+    vocabulary: dict[str, int] = {}
+    ids = np.array([vocabulary.setdefault(t, len(vocabulary)) for doc in docs for t, _ in doc], dtype=np.int64)
+    counts = np.array([c for doc in docs for _, c in doc], dtype=float).reshape(-1)
+    sizes = np.array([len(doc) for doc in docs], dtype=np.int64)
+    df = np.bincount(ids, minlength=len(vocabulary))
+    idf = np.log((1 + len(docs)) / (1 + df)) + 1
+    weights = (1 + np.log(counts)) * idf[ids]
+    norms = np.zeros(len(docs))
+    nonempty = sizes > 0
+    if nonempty.any():
+        norms[nonempty] = np.sqrt(np.add.reduceat(weights * weights, (np.cumsum(sizes) - sizes)[nonempty]))
+    norms[norms == 0] = 1.0
+    return SparseRows(list(vocabulary), ids, weights / np.repeat(norms, sizes), sizes)
+
+
+def cosines(vectors: SparseRows, pairs: list[tuple[int, int]], cells: int = 1 << 21) -> list[float]:
+    """Cosine of each pair (i, j) of rows, computed together.
+
+    A few rows at a time go into a dense block (at most `cells` numbers), and each pair's product
+    is gathered from the block and summed in one pass.
     """
     if not pairs:
         return []
-    vocabulary: dict[str, int] = {}
-    ids = np.array([vocabulary.setdefault(t, len(vocabulary)) for vec in vectors for t in vec], dtype=np.int64)
-    weights = np.array([w for vec in vectors for w in vec.values()], dtype=float)
-    sizes = np.array([len(vec) for vec in vectors], dtype=np.int64)
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    ids, weights, sizes, starts = vectors.ids, vectors.weights, vectors.sizes, vectors.starts
+    width = max(len(vectors.terms), 1)
     pair_array = np.array(pairs, dtype=np.int64)
     order = np.argsort(pair_array[:, 0], kind="stable")
     left, right = pair_array[order, 0], pair_array[order, 1]
     out = np.zeros(len(pairs))
-    rows = max(1, cells // max(len(vocabulary), 1))
-    block = np.zeros((rows, max(len(vocabulary), 1)))
+    rows = max(1, cells // width)
+    block = np.zeros((rows, width))
     bounds = np.searchsorted(left, np.arange(0, len(vectors) + rows, rows))
     for b in range(len(bounds) - 1):
         lo, hi = bounds[b], bounds[b + 1]
