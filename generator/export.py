@@ -9,6 +9,8 @@ from generator.records import Digest
 
 SCHEMA_VERSION = 1
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
 
 def export_json(digest: Digest) -> str:
     """The digest as deterministic JSON text, one record (theme, story, article, entity, facts) per line.
@@ -71,10 +73,10 @@ def _block(value, depth: int, in_dict: bool = False) -> str:
     """
     expand = depth < 2 or (depth == 2 and in_dict and isinstance(value, dict))
     if not expand or not isinstance(value, (dict, list)) or not value:
-        return json.dumps(value, ensure_ascii=False)
+        return _ENCODER.encode(value)
     pad = " " * (depth + 1)
     if isinstance(value, dict):
-        lines = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_block(v, depth + 1, True)}" for k, v in value.items()]
+        lines = [f"{pad}{_ENCODER.encode(k)}: {_block(v, depth + 1, True)}" for k, v in value.items()]
         return "{\n" + ",\n".join(lines) + "\n" + " " * depth + "}"
     lines = [f"{pad}{_block(v, depth + 1)}" for v in value]
     return "[\n" + ",\n".join(lines) + "\n" + " " * depth + "]"

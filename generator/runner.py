@@ -9,6 +9,7 @@ there are enough of them to pay for it.
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import io
 import logging
@@ -44,7 +45,8 @@ def code_fingerprint() -> str:
 
 
 def item_key(*parts: object) -> str:
-    """A stable key for an item: the hash of its pickled parts (an article by its source's hash).
+    """A stable key for an item: the hash of its pickled parts, where an article stands for itself
+    by its path and its source's hash, wherever it is among the parts.
 
     The pickler runs without its memo, so equal values give equal bytes whether or not they share
     objects (a string read from the cache and the same string made afresh).
@@ -52,17 +54,24 @@ def item_key(*parts: object) -> str:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True
-    pickler.dump(tuple(_keyable(p) for p in parts))
+    pickler.dispatch_table = _key_reducers()
+    pickler.dump(parts)
     return hashlib.sha256(buffer.getvalue()).hexdigest()
 
 
-def _keyable(part: object) -> object:
-    digest = getattr(part, "source_digest", "")
-    if digest:
-        return ("article", part.id, digest)
-    if isinstance(part, (tuple, list)):
-        return tuple(_keyable(p) for p in part)
-    return part
+@cache
+def _key_reducers() -> dict:
+    from generator.records import Article
+
+    table = copyreg.dispatch_table.copy()
+    table[Article] = _article_key
+    return table
+
+
+def _article_key(article) -> tuple:
+    if article.source_digest:
+        return tuple, (("article", article.id, article.source_digest),)
+    return article.__reduce_ex__(5)
 
 
 class Runner:
