@@ -23,8 +23,12 @@ TOP = 10
 CANDIDATES = 30
 """YAKE candidates considered per article before cleaning."""
 
-LEAD_WORDS = 100
-"""YAKE reads the headline and this many words of the story: news puts what matters first."""
+LEAD_WORDS = 70
+"""YAKE reads the headline and this many words of the story: news puts what matters first.
+
+At 70 words instead of 100, YAKE takes a quarter less time, and `make eval` scored themes and
+summaries the same or a little better (theme macro-F1 0.953 against 0.952, ROUGE-L 0.479
+against 0.478 on bbc-dev)."""
 
 MAX_WORDS = 5
 """Longest keyword, in words, after a name is grown to its full length."""
