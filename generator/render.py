@@ -161,7 +161,11 @@ KEPT = Kept()
 class Reuse(Protocol):
     """What the previous build left: whether the page at a path was made from the same inputs."""
 
-    def keep(self, path: str, key: str) -> bool: ...
+    def matches(self, path: str, key: str) -> bool:
+        """Whether the page at `path` was made from `key` and is still as it was made."""
+
+    def remember(self, path: str, key: str) -> None:
+        """Note the key the page at `path` is made from now."""
 
 
 def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
@@ -180,31 +184,37 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     todo: list[tuple] = []
     shared = item_key(_template_files(templates), code_fingerprint(), digest.taxonomy, paths.themes)
 
-    def render(path: str, template: str, view: tuple[Digest, Paths] | None = None, whole: bool = False,
-               keyed: tuple | None = None, **context) -> None:
-        """Render one page: from the whole digest, or from its view (the part it shows), keyed by the
-        page's context (or `keyed`, which stands for it) and its view."""
+    def render(path: str, template: str, view=None, whole: bool = False, keyed: tuple | None = None,
+               **context) -> None:
+        """Plan one page: from the whole digest, or from its view (the part it shows; a function
+        making it, or None to find it from the context), keyed by the page's context (or `keyed`,
+        which stands for it) and its view."""
         if path in pages:
             raise BuildError(f"two pages would be written to {path}")
-        if not whole and view is None:
+        pages[path] = None
+        todo.append((path, template, view, whole, keyed, context))
+
+    def make(job) -> tuple[str | None, str | None]:
+        """A planned page's key and text; the text is None when the previous page is kept."""
+        path, template, view, whole, keyed, context = job
+        if whole:
+            view = None
+        elif callable(view):
+            view = view()
+        elif view is None:
             view = _view(digest, paths, _References(digest).add(context.values()))
-        page_digest, page_paths_ = view or (digest, paths)
+        key = None
         if view is not None and reuse is not None:
             key = item_key(shared, path, template, keyed or (tuple(sorted(context.items())), _view_parts(view)))
-            if reuse.keep(path, key):
-                pages[path] = KEPT
-                return
-        pages[path] = None
-        todo.append((path, template, page_digest, page_paths_, context, view is None))
-
-    def text(job) -> str:
-        path, template, page_digest, page_paths_, context, whole_digest = job
+            if reuse.matches(path, key):
+                return key, None
+        page_digest, page_paths_ = view or (digest, paths)
         try:
-            return env.get_template(template).render(digest=page_digest, link=partial(_relative, path),
-                                                     paths=page_paths_, **context)
+            return key, env.get_template(template).render(digest=page_digest, link=partial(_relative, path),
+                                                          paths=page_paths_, **context)
         except (jinja2.TemplateError, LookupError) as exc:
             where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else template
-            seen = "the whole digest" if whole_digest else "its part of the digest"
+            seen = "the whole digest" if view is None else "its part of the digest"
             raise BuildError(f"{where}: rendering {path} failed: {type(exc).__name__}: {exc} "
                              f"(the page sees {seen})") from None
 
@@ -253,14 +263,15 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         copies = tuple((digest.article(c), digest.article(k)) for c, k in story.copies)
         facts = digest.market.stories.get(story.id)
         tags = briefing.tags[story.id]
-        render(paths.story(story), "story.md.j2", view=_story_view(digest, paths, story, members, copies, facts, tags),
+        render(paths.story(story), "story.md.j2",
+               view=partial(_story_view, digest, paths, story, members, copies, facts, tags),
                story=story, summary=digest.summaries.stories[story.id], tags=tags, members=members, copies=copies,
                facts=facts)
     render_listing(f"{GENERATED}/articles/index.md", "articles.md.j2",
                    {"articles": (_articles_newest_first(digest.articles), PAGE_ROWS)}, total=len(digest.articles))
     for article in digest.articles:
         story = digest.story_of(article.id)
-        render(paths.article(article.id), "article.md.j2", view=_article_view(digest, paths, article, story),
+        render(paths.article(article.id), "article.md.j2", view=partial(_article_view, digest, paths, article, story),
                article=article, story=story, assignment=digest.themes[article.id],
                keywords=digest.keywords[article.id], summary=digest.summaries.articles[article.id],
                url=safe_url(article.url))
@@ -284,8 +295,11 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                 env.get_template(name)
             except jinja2.TemplateError:
                 pass  # not one of the digest's (or broken: rendering says so, naming the page)
-    for job, page in zip(todo, map_parallel(text, todo, jobs)):
-        pages[job[0]] = page
+    for job, (key, page) in zip(todo, map_parallel(make, todo, jobs)):
+        path = job[0]
+        pages[path] = KEPT if page is None else page
+        if key is not None:
+            reuse.remember(path, key)
     return pages
 
 

@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 class PreviousPages:
     """The generated pages the previous build left in docs/, with the key each was made from.
 
-    `render_pages` asks `keep(path, key)` for each page it could skip; the answer is yes when the
-    previous build wrote that page from the same key and its file is untouched since (same size,
-    modification time and inode). Every key asked about is remembered for the next build.
+    `render_pages` asks `matches(path, key)` for each page it could skip; the answer is yes when
+    the previous build wrote that page from the same key and its file is untouched since (same
+    size, modification time and inode). It tells `remember(path, key)` the key of every such page,
+    for the next build.
     """
 
     def __init__(self, docs: Path, manifest: dict[str, tuple] | None = None):
@@ -33,8 +34,7 @@ class PreviousPages:
         self.manifest = manifest or {}
         self.keys: dict[str, str] = {}
 
-    def keep(self, path: str, key: str) -> bool:
-        self.keys[path] = key
+    def matches(self, path: str, key: str) -> bool:
         entry = self.manifest.get(path)
         if entry is None or entry[0] != key:
             return False
@@ -43,6 +43,9 @@ class PreviousPages:
         except OSError:
             return False
         return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == tuple(entry[1:])
+
+    def remember(self, path: str, key: str) -> None:
+        self.keys[path] = key
 
     def manifest_after_write(self) -> dict[str, tuple]:
         """The manifest for the next build: each keyed page's key and its file's identity now."""

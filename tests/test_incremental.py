@@ -29,9 +29,9 @@ def _build(seeds: Path, docs: Path, cache: Path | None, templates: Path = ROOT /
 def kept(monkeypatch):
     """Paths whose previous page was kept in each build, one set per build."""
     answers: list[set[str]] = []
-    original = generator.write.PreviousPages.keep
+    original = generator.write.PreviousPages.matches
 
-    def keep(self, path, key):
+    def matches(self, path, key):
         if not answers or answers[-1] is None:
             answers.append(set())
         result = original(self, path, key)
@@ -39,7 +39,7 @@ def kept(monkeypatch):
             answers[-1].add(path)
         return result
 
-    monkeypatch.setattr(generator.write.PreviousPages, "keep", keep)
+    monkeypatch.setattr(generator.write.PreviousPages, "matches", matches)
     return answers
 
 
