@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,18 +81,33 @@ def build_site(project: Path, row: Row) -> None:
     row.largest_page = largest.relative_to(site).as_posix()
 
 
-def measure(name: str, seeds: Path, work: Path, additions, with_site: bool) -> Row:
-    """Cold and warm generation, then each addition (a function adding files), then the site."""
+def measure(name: str, seeds: Path, work: Path, additions, with_site: bool, repeat: int = 1) -> Row:
+    """Cold and warm generation, then each addition, then the site.
+
+    An addition is (label, prepare, add): `prepare()` gives the seeds folder the additions go to
+    (built once, unmeasured, when it is not `seeds`), and `add(k)` adds the k-th batch to it. With
+    `repeat` above one, each figure is the median of that many runs (cold runs start empty).
+    """
     project = work / name
     docs, cache = project / "docs", project / "cache"
-    shutil.rmtree(docs, ignore_errors=True)
-    shutil.rmtree(cache, ignore_errors=True)
-    docs.mkdir(parents=True)
     row = Row(name, sum(1 for p in seeds.rglob("*") if p.is_file()))
-    row.cold = generate(seeds, docs, cache, row)
-    row.warm = generate(seeds, docs, cache, row)
-    for label, add in additions:
-        row.added[label] = generate(add(), docs, cache, row)
+
+    def fresh() -> None:
+        shutil.rmtree(docs, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        docs.mkdir(parents=True)
+
+    colds = []
+    for _ in range(repeat):
+        fresh()
+        colds.append(generate(seeds, docs, cache, row))
+    row.cold = statistics.median(colds)
+    row.warm = statistics.median(generate(seeds, docs, cache, row) for _ in range(repeat))
+    for label, prepare, add in additions:
+        target = prepare()
+        if target != seeds:
+            generate(target, docs, cache, row)  # a new folder: its first build records its files
+        row.added[label] = statistics.median(generate(add(k), docs, cache, row) for k in range(repeat))
     if with_site:
         build_site(project, row)
     return row
@@ -140,20 +156,26 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--no-reload", action="store_true", help="skip the make serve reload timing")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per bbc-dev figure (the median is shown)")
     args = parser.parse_args()
     work = args.work
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     sources = read_sources(args.corpus)
 
-    def bbc_plus_one() -> Path:
-        # bbc-dev itself is read in place; a copy outside the repository gets the new article
-        copy = work / "bbc-plus-one"
-        shutil.copytree(args.corpus / "articles", copy)
-        make_archive(sources, copy / "new", 1, first=900_000)
-        return copy
+    plus_one = work / "bbc-plus-one"
 
-    rows = [measure("bbc-dev", args.corpus / "articles", work, [("+1 article", bbc_plus_one)], True)]
+    def bbc_copy() -> Path:
+        # bbc-dev itself is read in place; a copy outside the repository gets the new articles
+        shutil.copytree(args.corpus / "articles", plus_one)
+        return plus_one
+
+    def bbc_add(k: int) -> Path:
+        make_archive(sources, plus_one / "new", 1, first=900_000 + k)
+        return plus_one
+
+    rows = [measure("bbc-dev", args.corpus / "articles", work, [("+1 article", bbc_copy, bbc_add)], True,
+                    repeat=args.repeat)]
     print(table(rows, None, None), flush=True)
 
     if args.archive:
@@ -163,12 +185,13 @@ def main() -> None:
         print(f"archive of {args.archive:,} articles made in {time.perf_counter() - started:.1f} s", flush=True)
         new_day = dt.date(2025, 1, 1)
         def add(count: int, first: int):
-            def adder() -> Path:
-                make_archive(sources, archive, count, first=first, day=new_day)
+            def adder(k: int) -> Path:
+                make_archive(sources, archive, count, first=first + k * count, day=new_day)
                 return archive
             return adder
 
-        additions = [("+100 (one day)", add(100, args.archive)), ("+1", add(1, args.archive + 100))]
+        additions = [("+100 (one day)", lambda: archive, add(100, args.archive)),
+                     ("+1", lambda: archive, add(1, args.archive + 100))]
         rows.append(measure("archive", archive, work, additions, True))
         print(table(rows, None, None), flush=True)
 
@@ -191,8 +214,11 @@ def main() -> None:
         "# Benchmarks\n\nWritten by `make bench` (`python -m bench`); every figure is from that run.\n\n"
         f"Machine: {machine()}. Date: {dt.date.today().isoformat()}.\n\n"
         "Generation is `python -m generator build` (all cores, result cache in the work folder): cold with an "
-        "empty cache, warm with nothing changed, then after adding articles. mkdocs build is `mkdocs build` of "
-        "the generated docs. Peak memory is the largest resident set of any generator run.\n\n" + text,
+        "empty cache, warm with nothing changed, then after adding articles. On bbc-dev each figure is the "
+        f"median of {args.repeat} runs (this machine's speed varies from run to run); the articles are added "
+        "to a copy of bbc-dev outside the repository, built once before the timed runs. The archive figures "
+        "are single runs. mkdocs build is `mkdocs build` of the generated docs. Peak memory is the largest "
+        "resident set of any generator run.\n\n" + text,
         encoding="utf-8")
     print(f"written to {args.out}")
     (work / "bench.json").write_text(json.dumps([r.__dict__ for r in rows], indent=1, default=str))
