@@ -110,10 +110,12 @@ def inverse_document_frequency(docs: list[list[str]]) -> dict[str, float]:
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    """Cosine of two unit-length sparse vectors."""
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items())
+    """Dot product of two sparse vectors (their cosine when both have unit length).
+
+    Only the shared terms are visited, in the order of a set, so the products are added with
+    `math.fsum`, whose result does not depend on the order.
+    """
+    return math.fsum([a[t] * b[t] for t in a.keys() & b.keys()])
 
 
 class SparseRows:
