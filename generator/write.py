@@ -95,24 +95,33 @@ def _write_fresh(owned: dict[str, str | Kept], fresh: Path, docs: Path) -> None:
     current = docs / GENERATED
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir()
+    jobs = []
+    folders = set()
     for path, text in sorted(owned.items()):
         rel = path[len(GENERATED) + 1:]
         if posixpath.normpath(rel) != rel or rel.startswith(("/", "..")):
             raise BuildError(f"refusing to write outside {docs}: {path}")
-        target = fresh / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        previous = current / rel
-        if text is KEPT:
-            os.link(previous, target)  # unchanged inputs: the previous file is this page
-            continue
-        data = text.encode("utf-8")
-        if previous.is_file() and previous.read_bytes() == data:
-            try:
-                os.link(previous, target)  # the same file: no copy, same modification time
-            except OSError:
-                shutil.copy2(previous, target)
-        else:
-            target.write_bytes(data)
+        folders.add(posixpath.dirname(rel))
+        jobs.append((current / rel, fresh / rel, text))
+    for folder in sorted(folders):
+        (fresh / folder).mkdir(parents=True, exist_ok=True)
+    for job in jobs:
+        _write_one(job)
+
+
+def _write_one(job: tuple[Path, Path, str | Kept]) -> None:
+    previous, target, text = job
+    if text is KEPT:
+        os.link(previous, target)  # unchanged inputs: the previous file is this page
+        return
+    data = text.encode("utf-8")
+    if previous.is_file() and previous.read_bytes() == data:
+        try:
+            os.link(previous, target)  # the same file: no copy, same modification time
+        except OSError:
+            shutil.copy2(previous, target)
+    else:
+        target.write_bytes(data)
 
 
 def _swap(fresh: Path, docs: Path) -> None:
