@@ -208,12 +208,12 @@ def _walk(seeds: Path):
                 yield here / name, "symbolic link to a folder, not followed"
         for name in sorted(filenames):
             path = here / name
-            if name.endswith(SIDECAR_SUFFIX):
-                if not (here / name[: -len(SIDECAR_SUFFIX)]).exists():
-                    yield path, f"metadata file for '{name[: -len(SIDECAR_SUFFIX)]}', which does not exist"
-                continue
             if name.startswith("."):
                 yield path, "hidden file, not read"
+            elif name.endswith(SIDECAR_SUFFIX):
+                if not (here / name[: -len(SIDECAR_SUFFIX)]).is_file():
+                    yield path, f"metadata file for '{name[: -len(SIDECAR_SUFFIX)]}', which is not an article file"
+                continue
             elif path.is_symlink() and _resolved(path) is None:
                 yield path, "symbolic link that loops, not followed"
             elif path.is_symlink() and not _inside(_resolved(path), root):

@@ -191,3 +191,13 @@ def test_limits_are_what_the_readme_says():
     assert f"{MAX_BYTES // 2**20} MB" in readme
     assert f"{MAX_TEXT_CHARS:,}" in readme and f"{MAX_SENTENCE_WORDS} words" in readme
     assert ingest.MAX_META_CHARS and f"{ingest.MAX_META_CHARS} characters" in readme
+
+
+def test_a_metadata_file_without_an_article_file_is_listed(tmp_path):
+    (tmp_path / ".meta.yaml").write_text("title: nameless\n", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder.meta.yaml").write_text("title: a folder\n", encoding="utf-8")
+    corpus = read_corpus(tmp_path)
+    reasons = {s.path: s.reason for s in corpus.skipped}
+    assert reasons[".meta.yaml"].startswith("hidden file")
+    assert "not an article file" in reasons["folder.meta.yaml"]
