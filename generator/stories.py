@@ -76,12 +76,7 @@ def _candidate_pairs(vectors: textlib.SparseRows, days: list[EventDay]) -> list[
     docs = np.repeat(np.arange(len(vectors), dtype=np.int64), sizes)
     shared = np.bincount(ids, minlength=len(vectors.terms))[ids] > 1
     term_rank = np.argsort(np.argsort(np.array(vectors.terms, dtype=object), kind="stable"), kind="stable")
-    ids, weights, docs = ids[shared], weights[shared], docs[shared]
-    order = np.lexsort((term_rank[ids], -weights, docs))  # each article's terms, strongest first
-    ids, docs = ids[order], docs[order]
-    firsts = np.searchsorted(docs, docs)  # where each article's terms start
-    strongest = np.arange(len(docs)) - firsts < BLOCK_TERMS
-    ids, docs = ids[strongest], docs[strongest]
+    ids, docs = _strongest(ids[shared], weights[shared], docs[shared], term_rank, len(vectors))
     order = np.lexsort((docs, ids))  # the articles of each term, in article order
     ids, docs = ids[order], docs[order].tolist()
     bounds = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), len(docs)]
@@ -100,6 +95,38 @@ def _candidate_pairs(vectors: textlib.SparseRows, days: list[EventDay]) -> list[
         if len(members) <= UNDATED_BLOCK:
             pairs.update((min(i, j), max(i, j)) for i in undated for j in members if j != i)
     return sorted(pairs)
+
+
+def _strongest(ids: np.ndarray, weights: np.ndarray, docs: np.ndarray, term_rank: np.ndarray,
+               count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The BLOCK_TERMS strongest terms of each article (ties to the term first in sort order), as
+    (term id, article) entries.
+
+    One sort on article, then weight, finds each article's BLOCK_TERMS-th weight; the terms at
+    least that strong (within rounding) are candidates, and an article with more candidates than
+    BLOCK_TERMS (ties, or weights within rounding) has them ranked exactly.
+    """
+    order = np.argsort(docs * 2.0 - weights, kind="stable")  # by article, then strongest first
+    ids, weights, docs = ids[order], weights[order], docs[order]
+    position = np.arange(len(docs)) - np.searchsorted(docs, docs)
+    floor = np.full(count, -np.inf)
+    at = position == BLOCK_TERMS - 1
+    floor[docs[at]] = weights[at]
+    candidate = weights >= floor[docs] - 1e-9
+    ids, weights, docs = ids[candidate], weights[candidate], docs[candidate]
+    crowded = np.flatnonzero(np.bincount(docs, minlength=count) > BLOCK_TERMS)
+    if not len(crowded):
+        return ids, docs
+    keep = ~np.isin(docs, crowded)
+    extra_ids, extra_docs = [], []
+    starts = np.searchsorted(docs, crowded)
+    ends = np.searchsorted(docs, crowded, side="right")
+    for doc, start, end in zip(crowded.tolist(), starts.tolist(), ends.tolist()):
+        ranked = sorted(range(start, end), key=lambda k: (-weights[k], term_rank[ids[k]]))[:BLOCK_TERMS]
+        extra_ids.extend(int(ids[k]) for k in ranked)
+        extra_docs.extend([doc] * len(ranked))
+    return (np.concatenate((ids[keep], np.array(extra_ids, dtype=np.int64))),
+            np.concatenate((docs[keep], np.array(extra_docs, dtype=np.int64))))
 
 
 def _near_copies(articles: tuple[Article, ...], sims: dict[tuple[int, int], float]) -> dict[int, int]:

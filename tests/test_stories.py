@@ -73,3 +73,20 @@ def test_story_id_stays_when_a_later_article_joins(article_factory):
     assert set(grown.articles) == {"a.txt", "b.txt"}
     assert grown.headline == "OPEC cut lifts crude to a high"  # a real headline is preferred for display
     assert grown.id == alone.id
+
+
+def test_an_articles_strongest_terms_break_ties_by_term():
+    import numpy as np
+
+    from generator.stories import BLOCK_TERMS, _strongest
+
+    terms = [f"t{n:02d}" for n in range(BLOCK_TERMS + 8)]
+    rank = np.argsort(np.argsort(np.array(terms, dtype=object)))
+    ids = np.arange(len(terms))[::-1].copy()  # listed in reverse order, all equally strong
+    weights = np.full(len(terms), 0.25)
+    docs = np.zeros(len(terms), dtype=np.int64)
+    picked, _ = _strongest(ids, weights, docs, rank, 1)
+    assert sorted(terms[i] for i in picked) == terms[:BLOCK_TERMS]
+    weights[ids == len(terms) - 1] = 0.5  # one term stronger than the rest is always picked
+    picked, _ = _strongest(ids, weights, docs, rank, 1)
+    assert terms[-1] in {terms[i] for i in picked} and len(picked) == BLOCK_TERMS
