@@ -190,20 +190,26 @@ def _cluster(items: list[int], sims: dict[tuple[int, int], float], vectors: text
     return [members[k] for k in sorted(members)]
 
 
+def _centralities(vectors: textlib.SparseRows, members: list[int]) -> list[float]:
+    """Each member's mean cosine with the other members: its dot product with the members' vector
+    sum, less its own length, over the number of others."""
+    if len(members) == 1:
+        return [0.0]
+    rows = np.array(members, dtype=np.int64)
+    sizes = vectors.sizes[rows]
+    positions = textlib.ranges(vectors.starts[rows], sizes)
+    terms, local = np.unique(vectors.ids[positions], return_inverse=True)
+    weights = vectors.weights[positions]
+    total = np.bincount(local, weights=weights, minlength=len(terms))
+    owners = np.repeat(np.arange(len(members)), sizes)
+    with_total = np.bincount(owners, weights=weights * total[local], minlength=len(members))
+    with_self = np.bincount(owners, weights=weights * weights, minlength=len(members))
+    return ((with_total - with_self) / (len(members) - 1)).tolist()
+
+
 def _story(members, copies, articles, days, vectors, themes) -> Story:
-    total: dict[str, float] = {}
-    for i in members if len(members) > 1 else ():
-        for term, weight in vectors[i].items():
-            total[term] = total.get(term, 0.0) + weight
-
-    def centrality(i):
-        """Mean cosine with the other members: the dot product with the others' vector sum."""
-        if len(members) == 1:
-            return 0.0
-        own = vectors[i]
-        return (textlib.cosine(own, total) - textlib.cosine(own, own)) / (len(members) - 1)
-
-    ranked = sorted(members, key=lambda i: (-round(centrality(i), 6), articles[i].id))
+    centrality = dict(zip(members, _centralities(vectors, members)))
+    ranked = sorted(members, key=lambda i: (-round(centrality[i], 6), articles[i].id))
     headed = [i for i in ranked if articles[i].title_origin != "lead"]
     headline = articles[(headed or ranked)[0]].title
     date, inferred = _story_date([days[i] for i in members])

@@ -184,12 +184,12 @@ def cosines(vectors: SparseRows, pairs: list[tuple[int, int]], cells: int = 1 <<
             continue
         first = b * rows
         members = np.arange(first, min(first + rows, len(vectors)))
-        member_pos = _ranges(starts[members], sizes[members])
+        member_pos = ranges(starts[members], sizes[members])
         member_rows = np.repeat(members - first, sizes[members])
         block[member_rows, ids[member_pos]] = weights[member_pos]
         others = right[lo:hi]
         lengths = sizes[others]
-        pos = _ranges(starts[others], lengths)
+        pos = ranges(starts[others], lengths)
         products = block[np.repeat(left[lo:hi] - first, lengths), ids[pos]] * weights[pos]
         nonempty = lengths > 0
         if nonempty.any():
@@ -199,7 +199,7 @@ def cosines(vectors: SparseRows, pairs: list[tuple[int, int]], cells: int = 1 <<
     return out.tolist()
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The concatenated index ranges [start, start + length)."""
     total = int(lengths.sum())
     if not total:
