@@ -63,6 +63,6 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key))
         pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs)
         feeds = render_feeds(digest)
-        written = write_docs(pages, {"digest.json": export_json(digest), **feeds}, settings.docs)
+        written = write_docs(pages, {"digest.json": export_json(digest, settings.jobs), **feeds}, settings.docs)
         runner.put("pages", manifest_key, previous.manifest_after_write())
     return BuildResult(digest, tuple(written))

@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
-from generator.factrecords import MarketFacts, Move, Quote
+import numpy as np
+
+from generator.factrecords import Move, Quote
 from generator.records import Digest
+from generator.runner import map_parallel
 
 SCHEMA_VERSION = 1
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
-def export_json(digest: Digest) -> str:
+def export_json(digest: Digest, jobs: int = 1) -> str:
     """The digest as deterministic JSON text, one record (theme, story, article, entity, facts) per line.
 
     A line per record keeps diffs between builds readable, and lets the C encoder write each record
-    (an indented dump goes through the pure-Python encoder, seconds at archive size).
+    (an indented dump goes through the pure-Python encoder, seconds at archive size). The records
+    of stories and articles are made and encoded over `jobs` processes.
     """
+    market = digest.market
+    makers = ([partial(_story_record, digest, s) for s in digest.stories]
+              + [partial(_article_record, digest, a) for a in digest.articles]
+              + [partial(_story_facts, f) for f in market.stories.values()]
+              + [partial(_article_facts, f) for f in market.articles.values()])
+    step = max(1, -(-len(makers) // 512))
+    encoded = [line for chunk in map_parallel(_encode, [makers[i:i + step] for i in range(0, len(makers), step)], jobs)
+               for line in chunk]
+    cuts = np.cumsum([len(digest.stories), len(digest.articles), len(market.stories)]).tolist()
+    stories, articles = encoded[:cuts[0]], encoded[cuts[0]:cuts[1]]
+    story_facts, article_facts = encoded[cuts[1]:cuts[2]], encoded[cuts[2]:]
     data = {
         "schema": SCHEMA_VERSION,
         "themes": [
@@ -25,45 +41,74 @@ def export_json(digest: Digest) -> str:
              "stories": [s.id for s in digest.stories if t.id in s.themes]}
             for t in digest.taxonomy.themes
         ],
-        "stories": [
-            {
-                "id": s.id,
-                "title": s.headline,
-                "dek": digest.summaries.stories[s.id].dek,
-                "date": s.date.isoformat() if s.date else None,
-                "date_inferred": s.date_inferred,
-                "themes": list(s.themes),
-                "primary_theme": s.primary_theme,
-                "summary": [{"text": x.text, "article": x.article} for x in digest.summaries.stories[s.id].sentences],
-                "keywords": list(digest.summaries.stories[s.id].keywords),
-                "articles": list(s.articles),
-                "copies": [{"article": c, "copy_of": k} for c, k in s.copies],
-            }
-            for s in digest.stories
-        ],
-        "articles": [
-            {
-                "id": a.id,
-                "title": a.title,
-                "title_origin": a.title_origin,
-                "source": a.source,
-                "date": a.date.isoformat() if a.date else None,
-                "url": a.url,
-                "themes": list(digest.themes[a.id].themes),
-                "primary_theme": digest.themes[a.id].primary,
-                "theme_scores": dict(digest.themes[a.id].scores),
-                "story": digest.story_of(a.id).id,
-                "keywords": list(digest.keywords[a.id]),
-                "summary": [x.text for x in digest.summaries.articles[a.id]],
-                "words": a.word_count,
-            }
-            for a in digest.articles
-        ],
-        **market_json(digest.market),
+        "stories": [_Encoded(line) for line in stories],
+        "articles": [_Encoded(line) for line in articles],
+        "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "tickers": list(e.tickers), "known": e.known}
+                     for e in market.entities.values()],
+        "facts": {
+            "stories": dict(zip(market.stories, map(_Encoded, story_facts))),
+            "articles": dict(zip(market.articles, map(_Encoded, article_facts))),
+        },
         "skipped": [{"path": s.path, "reason": s.reason} for s in digest.skipped],
         "warnings": [{"path": s.path, "reason": s.reason} for s in digest.warnings],
     }
     return _block(data, 0) + "\n"
+
+
+class _Encoded(str):
+    """A value already encoded as JSON."""
+
+
+def _encode(makers) -> list[str]:
+    return [_ENCODER.encode(make()) for make in makers]
+
+
+def _story_record(digest: Digest, s) -> dict:
+    summary = digest.summaries.stories[s.id]
+    return {
+        "id": s.id,
+        "title": s.headline,
+        "dek": summary.dek,
+        "date": s.date.isoformat() if s.date else None,
+        "date_inferred": s.date_inferred,
+        "themes": list(s.themes),
+        "primary_theme": s.primary_theme,
+        "summary": [{"text": x.text, "article": x.article} for x in summary.sentences],
+        "keywords": list(summary.keywords),
+        "articles": list(s.articles),
+        "copies": [{"article": c, "copy_of": k} for c, k in s.copies],
+    }
+
+
+def _article_record(digest: Digest, a) -> dict:
+    assignment = digest.themes[a.id]
+    return {
+        "id": a.id,
+        "title": a.title,
+        "title_origin": a.title_origin,
+        "source": a.source,
+        "date": a.date.isoformat() if a.date else None,
+        "url": a.url,
+        "themes": list(assignment.themes),
+        "primary_theme": assignment.primary,
+        "theme_scores": dict(assignment.scores),
+        "story": digest.story_of(a.id).id,
+        "keywords": list(digest.keywords[a.id]),
+        "summary": [x.text for x in digest.summaries.articles[a.id]],
+        "words": a.word_count,
+    }
+
+
+def _story_facts(f) -> dict:
+    return {"key_moves": [{"entity": r.entity, "session": r.session, "disputed": r.disputed,
+                           "figures": [_move(m) for m in r.figures]} for r in f.key_moves],
+            "flows_and_forecasts": [_move(m) for m in f.others],
+            "quotes": [_quote(q) for q in f.quotes], "entities": list(f.entities)}
+
+
+def _article_facts(f) -> dict:
+    return {"moves": [_move(m) for m in f.moves], "quotes": [_quote(q) for q in f.quotes],
+            "entities": list(f.entities)}
 
 
 def _block(value, depth: int, in_dict: bool = False) -> str:
@@ -71,6 +116,8 @@ def _block(value, depth: int, in_dict: bool = False) -> str:
 
     The objects of objects under `facts` (story id to facts) also get one entry per line.
     """
+    if isinstance(value, _Encoded):
+        return value
     expand = depth < 2 or (depth == 2 and in_dict and isinstance(value, dict))
     if not expand or not isinstance(value, (dict, list)) or not value:
         return _ENCODER.encode(value)
@@ -80,23 +127,6 @@ def _block(value, depth: int, in_dict: bool = False) -> str:
         return "{\n" + ",\n".join(lines) + "\n" + " " * depth + "}"
     lines = [f"{pad}{_block(v, depth + 1)}" for v in value]
     return "[\n" + ",\n".join(lines) + "\n" + " " * depth + "]"
-
-
-def market_json(market: MarketFacts) -> dict:
-    """Entities, and the moves and quotes of every story and article."""
-    return {
-        "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "tickers": list(e.tickers), "known": e.known}
-                     for e in market.entities.values()],
-        "facts": {
-            "stories": {sid: {"key_moves": [{"entity": r.entity, "session": r.session, "disputed": r.disputed,
-                                             "figures": [_move(m) for m in r.figures]} for r in f.key_moves],
-                              "flows_and_forecasts": [_move(m) for m in f.others],
-                              "quotes": [_quote(q) for q in f.quotes], "entities": list(f.entities)}
-                        for sid, f in market.stories.items()},
-            "articles": {aid: {"moves": [_move(m) for m in f.moves], "quotes": [_quote(q) for q in f.quotes],
-                               "entities": list(f.entities)} for aid, f in market.articles.items()},
-        },
-    }
 
 
 def _move(m: Move) -> dict:
