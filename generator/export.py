@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import partial
-
-import numpy as np
+from itertools import accumulate
 
 from generator.factrecords import Move, Quote
 from generator.records import Digest
@@ -31,7 +30,7 @@ def export_json(digest: Digest, jobs: int = 1) -> str:
     step = max(1, -(-len(makers) // 512))
     encoded = [line for chunk in map_parallel(_encode, [makers[i:i + step] for i in range(0, len(makers), step)], jobs)
                for line in chunk]
-    cuts = np.cumsum([len(digest.stories), len(digest.articles), len(market.stories)]).tolist()
+    cuts = list(accumulate([len(digest.stories), len(digest.articles), len(market.stories)]))
     stories, articles = encoded[:cuts[0]], encoded[cuts[0]:cuts[1]]
     story_facts, article_facts = encoded[cuts[1]:cuts[2]], encoded[cuts[2]:]
     data = {

@@ -8,7 +8,6 @@ registry and from general patterns (`X Index`, `X ETF`, `X Inc`, `X shares`, `(E
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from functools import cache, partial

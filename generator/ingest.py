@@ -112,9 +112,7 @@ def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
             if known is not None and known[0] == signature and signature[0] is not None:
                 raw, sidecar, digest = None, None, known[1]
             else:
-                raw = _read_bytes(path)
-                sidecar = _read_bytes(sidecar_path) if sidecar_path.is_file() else None
-                digest = hashlib.sha256(raw + b"\0" + (sidecar or b"")).hexdigest()
+                raw, sidecar, digest = _read_source(path)
             current[rel] = (signature, digest)
             if digest in seen:
                 raise Unreadable(f"same bytes as '{seen[digest]}', which is on the site; kept once")
@@ -170,13 +168,18 @@ def read_file(file: SourceFile) -> tuple[Article | None, tuple[str, ...]]:
 
 def _read_now(file: SourceFile) -> SourceFile:
     """The file with its bytes, read now; it must still be the file its hash was recorded for."""
-    path = Path(file.path)
-    sidecar_path = path.with_name(path.name + SIDECAR_SUFFIX)
-    raw = _read_bytes(path)
-    sidecar = _read_bytes(sidecar_path) if sidecar_path.is_file() else None
-    if hashlib.sha256(raw + b"\0" + (sidecar or b"")).hexdigest() != file.digest:
+    raw, sidecar, digest = _read_source(Path(file.path))
+    if digest != file.digest:
         raise Unreadable("changed while the build was reading it; build again")
     return replace(file, raw=raw, sidecar=sidecar)
+
+
+def _read_source(path: Path) -> tuple[bytes, bytes | None, str]:
+    """A file's bytes, its metadata file's bytes (if any) and the hash of both."""
+    raw = _read_bytes(path)
+    sidecar_path = path.with_name(path.name + SIDECAR_SUFFIX)
+    sidecar = _read_bytes(sidecar_path) if sidecar_path.is_file() else None
+    return raw, sidecar, hashlib.sha256(raw + b"\0" + (sidecar or b"")).hexdigest()
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:

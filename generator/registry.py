@@ -5,7 +5,6 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import yaml
 
 from generator.errors import ConfigError
 from generator.taxonomy import read_yaml

@@ -16,7 +16,7 @@ from collections import Counter
 import numpy as np
 
 from generator import text as textlib
-from generator.features import EventDay, Features, article_features, event_day
+from generator.features import EventDay, Features, article_features
 from generator.records import Article, Story, ThemeAssignment
 
 THRESHOLD = 0.15

@@ -82,31 +82,18 @@ def article_terms(article) -> tuple[str, ...]:
     return tuple(terms(f"{article.title}\n{article.text}"))
 
 
-def tfidf(docs: list[list[str]], idf: dict[str, float] | None = None) -> list[dict[str, float]]:
-    """Unit-length TF-IDF vectors (log tf) for tokenised documents."""
-    return tfidf_counts([tuple(Counter(doc).items()) for doc in docs], idf)
-
-
-def tfidf_counts(docs: list[tuple[tuple[str, int], ...]], idf: dict[str, float] | None = None) -> list[dict[str, float]]:
-    """Unit-length TF-IDF vectors (log tf) for documents given as (term, count) pairs."""
-    if idf is None:
-        df = Counter(t for doc in docs for t, _ in doc)
-        n = len(docs)
-        idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
-    vectors = []
-    log = math.log
-    for counts in docs:
-        vec = {t: (1 + log(c)) * idf.get(t, 0.0) for t, c in counts}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        vectors.append({t: v / norm for t, v in vec.items() if v})
-    return vectors
-
-
-def inverse_document_frequency(docs: list[list[str]]) -> dict[str, float]:
-    """Smoothed IDF of every term in the documents."""
-    df = Counter(t for doc in docs for t in set(doc))
+def tfidf(docs: list[list[str]]) -> list[dict[str, float]]:
+    """Unit-length TF-IDF vectors (log tf, smoothed idf) for tokenised documents."""
+    counted = [Counter(doc) for doc in docs]
+    df = Counter(t for counts in counted for t in counts)
     n = len(docs)
-    return {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
+    idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
+    vectors = []
+    for counts in counted:
+        vec = {t: (1 + math.log(c)) * idf[t] for t, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        vectors.append({t: v / norm for t, v in vec.items()})
+    return vectors
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:

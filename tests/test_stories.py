@@ -1,7 +1,8 @@
 import datetime as dt
 
 from generator.records import ThemeAssignment
-from generator.stories import event_day, group_stories
+from generator.features import event_day
+from generator.stories import group_stories
 
 OIL_1 = ("Oil prices jumped on Monday after OPEC agreed to cut crude output by two million barrels a day. "
          "Brent crude rose 4 per cent to 92 dollars a barrel as traders priced in tighter supply from OPEC producers.")
