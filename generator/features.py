@@ -10,7 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain, count
+
+import numpy as np
 
 from generator import text as textlib
 from generator.records import Article
@@ -78,18 +82,77 @@ def _date(year: int, month: int, day: int) -> dt.date | None:
 class Features:
     """What the corpus-level stages read of one article."""
 
-    terms: tuple[tuple[str, int], ...]
-    """Content-word stems of the title and text with their counts, in order of first use."""
+    terms: tuple[str, ...]
+    """Content-word stems of the title and text, each once, in order of first use."""
+    counts: tuple[int, ...]
+    """How often each of `terms` occurs."""
     event_day: EventDay
     """What the article tells about the day of its event."""
 
 
-def article_features(articles: tuple[Article, ...], runner: Runner | None = None) -> dict[str, Features]:
+@dataclass(frozen=True)
+class TermTable:
+    """The term counts of a run of articles as flat arrays: article i holds the entries
+    starts[i]:starts[i] + sizes[i] of `ids` and `counts`."""
+
+    terms: list[str]
+    """Each term id's term; ids are numbered in order of first use."""
+    ids: np.ndarray
+    """Term id of each entry."""
+    counts: np.ndarray
+    """Count of each entry (floats)."""
+    sizes: np.ndarray
+    """Entries of each article."""
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+
+class FeatureSet(Mapping):
+    """Article id to its features, with the term table of all of them made once for the stages
+    that read every article's terms."""
+
+    def __init__(self, by_id: dict[str, Features]):
+        self._by_id = by_id
+        self._table: TermTable | None = None
+
+    def __getitem__(self, article_id: str) -> Features:
+        return self._by_id[article_id]
+
+    def __iter__(self):
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def table(self, articles: tuple[Article, ...]) -> TermTable:
+        """The term table of `articles`, in their order."""
+        if [a.id for a in articles] == list(self._by_id):
+            if self._table is None:
+                self._table = term_table([self._by_id[a.id] for a in articles])
+            return self._table
+        return term_table([self._by_id[a.id] for a in articles])
+
+
+def term_table(features: list[Features]) -> TermTable:
+    """The flat term table of articles' features, term ids in order of first use."""
+    words = list(chain.from_iterable(f.terms for f in features))
+    first: dict[str, int] = {}
+    # each entry's position of first use, in one C-level pass; ranking those positions numbers the terms
+    seen = np.fromiter(map(first.setdefault, words, count()), dtype=np.int64, count=len(words))
+    positions, ids = np.unique(seen, return_inverse=True)
+    counts = np.fromiter(chain.from_iterable(f.counts for f in features), dtype=float, count=len(words))
+    sizes = np.fromiter((len(f.terms) for f in features), dtype=np.int64, count=len(features))
+    return TermTable([words[p] for p in positions.tolist()], ids.reshape(-1).astype(np.int64), counts, sizes)
+
+
+def article_features(articles: tuple[Article, ...], runner: Runner | None = None) -> FeatureSet:
     """Article id to its features."""
     results = (runner or Runner()).map("features", describe, articles)
-    return {a.id: f for a, f in zip(articles, results)}
+    return FeatureSet({a.id: f for a, f in zip(articles, results)})
 
 
 def describe(article: Article) -> Features:
     """The features of one article."""
-    return Features(tuple(Counter(textlib.article_terms(article)).items()), event_day(article))
+    counted = Counter(textlib.article_terms(article))
+    return Features(tuple(counted), tuple(counted.values()), event_day(article))

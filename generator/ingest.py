@@ -96,7 +96,7 @@ def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
     """
     runner = runner or Runner()
     manifest_key = str(seeds.resolve())
-    previous: dict[str, tuple] = runner.get("files", manifest_key) or {}
+    previous: dict[str, tuple] = runner.get("files", manifest_key, __name__) or {}
     current: dict[str, tuple] = {}
     skipped: list[Skipped] = []
     files: list[SourceFile] = []
@@ -122,7 +122,7 @@ def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
             continue
         files.append(SourceFile(rel, path.suffix.lower(), raw, sidecar, digest, str(path)))
     results = runner.map("ingest", read_file, files, keys=[f"{f.rel}\0{f.digest}" for f in files])
-    runner.put("files", manifest_key, current)
+    runner.put("files", manifest_key, current, __name__)
     articles, warnings = [], []
     for file, (article, notes) in zip(files, results):
         if article is None:

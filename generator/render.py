@@ -182,7 +182,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     briefing = plan_briefing(digest)
     pages: dict[str, str | Kept | None] = {}
     todo: list[tuple] = []
-    shared = item_key(_template_files(templates), code_fingerprint(), digest.taxonomy, paths.themes)
+    shared = item_key(_template_files(templates), code_fingerprint(__name__), digest.taxonomy, paths.themes)
 
     def render(path: str, template: str, view=None, whole: bool = False, keyed: tuple | None = None,
                **context) -> None:
@@ -452,7 +452,15 @@ def _relative(page: str, target: str) -> Trusted:
 
 @lru_cache(maxsize=1 << 16)
 def _relative_from(folder: str, target: str) -> Trusted:
-    return Trusted(quote(posixpath.relpath(target, folder)))
+    """`posixpath.relpath(target, folder)`, URL-quoted, for the normalised relative paths of docs/."""
+    here = folder.split("/") if folder != "." else []
+    there = target.split("/")
+    common = 0
+    for a, b in zip(here, there):
+        if a != b:
+            break
+        common += 1
+    return Trusted(quote("/".join([".."] * (len(here) - common) + there[common:]) or "."))
 
 
 def page_paths(digest: Digest) -> Paths:

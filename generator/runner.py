@@ -9,6 +9,7 @@ there are enough of them to pay for it.
 
 from __future__ import annotations
 
+import ast
 import copyreg
 import hashlib
 import io
@@ -33,20 +34,50 @@ POOL_MIN_ITEMS = 64
 
 
 @cache
-def code_fingerprint() -> str:
-    """Hash of the generator's source and bundled data: results of other code are never reused."""
+def code_fingerprint(module: str | None = None) -> str:
+    """Hash of the generator's code and bundled data: results of other code are never reused.
+
+    With a module named (`generator.keywords`), only that module's source and the sources of the
+    generator modules it imports, directly or not, count (with the bundled data), so a change to
+    rendering does not throw away the keywords of every article.
+    """
+    root = Path(str(resources.files("generator")))
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".txt"))
+    if module is not None and (module == "generator" or module.startswith("generator.")):
+        sources = _imported(root, module)
+        files = [p for p in files if p.suffix != ".py" or p in sources]
     digest = hashlib.sha256()
-    root = resources.files("generator")
-    for path in sorted(Path(str(root)).rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".yaml", ".txt"):
-            digest.update(path.relative_to(Path(str(root))).as_posix().encode())
-            digest.update(path.read_bytes())
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _imported(root: Path, module: str) -> set[Path]:
+    """The source files of `module`, of the package's `__init__`, and of every generator module
+    they import, directly or through others (imports inside functions included)."""
+    found: set[Path] = set()
+    pending = [module, "generator"]
+    while pending:
+        name = pending.pop()
+        folder = root.joinpath(*name.split(".")[1:])
+        path = folder / "__init__.py" if folder.is_dir() else folder.with_suffix(".py")
+        if path in found or not path.is_file():
+            continue
+        found.add(path)
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.Import):
+                pending.extend(a.name for a in node.names if a.name.split(".")[0] == "generator")
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "generator":
+                pending.append(node.module)
+                pending.extend(f"{node.module}.{a.name}" for a in node.names)  # a name may be a module
+    return found
 
 
 def item_key(*parts: object) -> str:
     """A stable key for an item: the hash of its pickled parts, where an article stands for itself
-    by its path and its source's hash, wherever it is among the parts.
+    by its path, its source's hash and the fingerprint of the code that read it, wherever it is
+    among the parts.
 
     The pickler runs without its memo, so equal values give equal bytes whether or not they share
     objects (a string read from the cache and the same string made afresh).
@@ -69,8 +100,10 @@ def _key_reducers() -> dict:
 
 
 def _article_key(article) -> tuple:
+    # what ingest made of the source depends on ingest's code too: a later stage's results,
+    # cached under that stage's own code, must not outlive a change to how articles are read
     if article.source_digest:
-        return tuple, (("article", article.id, article.source_digest),)
+        return tuple, (("article", article.id, article.source_digest, code_fingerprint("generator.ingest")),)
     return article.__reduce_ex__(5)
 
 
@@ -93,12 +126,13 @@ class Runner:
                 self._db = None
         self.hits = 0
         self.misses = 0
+        self._names: set[str] = set()
 
     def map(self, stage: str, func: Callable[[T], R], items: Sequence[T],
             keys: Iterable[str] | None = None) -> list[R]:
         """`func(item)` for every item, in order; cached results are reused."""
         keys = list(keys) if keys is not None else [item_key(item) for item in items]
-        name = f"{stage}@{code_fingerprint()}"
+        name = self._name(stage, getattr(func, "func", func).__module__)
         results: list = self._load(name, keys)
         todo = [i for i, r in enumerate(results) if r is _MISSING]
         self.hits += len(items) - len(todo)
@@ -110,20 +144,29 @@ class Runner:
             self._store(name, [(keys[i], data) for i, (_, data) in zip(todo, computed)])
         return results
 
-    def get(self, stage: str, key: str):
-        """A value stored with `put`, or None."""
-        found = self._load(f"{stage}@{code_fingerprint()}", [key])[0]
+    def get(self, stage: str, key: str, owner: str | None = None):
+        """A value stored with `put`, or None (`owner`: the module whose code made it)."""
+        found = self._load(self._name(stage, owner), [key])[0]
         return None if found is _MISSING else found
 
-    def put(self, stage: str, key: str, value) -> None:
+    def put(self, stage: str, key: str, value, owner: str | None = None) -> None:
         """Store one value (a stage's state between builds)."""
-        self._store(f"{stage}@{code_fingerprint()}", [(key, pickle.dumps(value, protocol=5))])
+        self._store(self._name(stage, owner), [(key, pickle.dumps(value, protocol=5))])
+
+    def _name(self, stage: str, module: str | None) -> str:
+        """The stage's name in the cache: results of other code under the same name are stale."""
+        name = f"{stage}@{code_fingerprint(module)}"
+        self._names.add(name)
+        return name
 
     def close(self) -> None:
-        """Drop results of other code versions and close the cache."""
+        """Drop what this build's stages stored with other code, and close the cache."""
         if self._db is not None:
             try:
-                self._db.execute("DELETE FROM results WHERE stage NOT LIKE ?", (f"%@{code_fingerprint()}",))
+                for name in sorted(self._names):
+                    prefix = name[:name.index("@") + 1]
+                    self._db.execute("DELETE FROM results WHERE substr(stage, 1, ?) = ? AND stage != ?",
+                                     (len(prefix), prefix, name))
             except sqlite3.Error:
                 pass
             self._db.close()

@@ -16,7 +16,7 @@ from collections import Counter
 import numpy as np
 
 from generator import text as textlib
-from generator.features import EventDay, Features, article_features
+from generator.features import EventDay, FeatureSet, article_features
 from generator.records import Article, Story, ThemeAssignment
 
 THRESHOLD = 0.15
@@ -35,12 +35,12 @@ UNDATED_BLOCK = 400
 """An undated article is paired through a term only when at most this many articles share it."""
 
 def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignment],
-                  features: dict[str, Features] | None = None) -> tuple[Story, ...]:
+                  features: FeatureSet | None = None) -> tuple[Story, ...]:
     """Stories of the articles, newest first (features as `article_features` gives them)."""
     if not articles:
         return ()
     features = features or article_features(articles)
-    vectors = textlib.tfidf_rows([features[a.id].terms for a in articles])
+    vectors = textlib.tfidf_rows(features.table(articles))
     days = [features[a.id].event_day for a in articles]
     pairs = _candidate_pairs(vectors, days)
     pairs = [(i, j) for i, j in pairs if _compatible(days[i], days[j])]

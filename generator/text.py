@@ -131,21 +131,19 @@ class SparseRows:
         return row
 
 
-def tfidf_rows(docs: list[tuple[tuple[str, int], ...]]) -> SparseRows:
-    """Unit-length TF-IDF vectors (log tf, smoothed idf) of documents given as (term, count) pairs."""
-    vocabulary: dict[str, int] = {}
-    ids = np.array([vocabulary.setdefault(t, len(vocabulary)) for doc in docs for t, _ in doc], dtype=np.int64)
-    counts = np.array([c for doc in docs for _, c in doc], dtype=float).reshape(-1)
-    sizes = np.array([len(doc) for doc in docs], dtype=np.int64)
-    df = np.bincount(ids, minlength=len(vocabulary))
-    idf = np.log((1 + len(docs)) / (1 + df)) + 1
+def tfidf_rows(table) -> SparseRows:
+    """Unit-length TF-IDF vectors (log tf, smoothed idf) of the articles of a term table
+    (`features.TermTable`)."""
+    ids, counts, sizes = table.ids, table.counts, table.sizes
+    df = np.bincount(ids, minlength=len(table.terms))
+    idf = np.log((1 + len(sizes)) / (1 + df)) + 1
     weights = (1 + np.log(counts)) * idf[ids]
-    norms = np.zeros(len(docs))
+    norms = np.zeros(len(sizes))
     nonempty = sizes > 0
     if nonempty.any():
         norms[nonempty] = np.sqrt(np.add.reduceat(weights * weights, (np.cumsum(sizes) - sizes)[nonempty]))
     norms[norms == 0] = 1.0
-    return SparseRows(list(vocabulary), ids, weights / np.repeat(norms, sizes), sizes)
+    return SparseRows(table.terms, ids, weights / np.repeat(norms, sizes), sizes)
 
 
 def cosines(vectors: SparseRows, pairs: list[tuple[int, int]], cells: int = 1 << 21) -> list[float]:

@@ -20,12 +20,11 @@ import logging
 import math
 from collections import Counter
 from functools import partial
-from itertools import repeat
 
 import numpy as np
 
 from generator import text as textlib
-from generator.features import Features, article_features
+from generator.features import FeatureSet, TermTable, article_features
 from generator.records import Article, Taxonomy, ThemeAssignment
 from generator.runner import Runner, item_key
 
@@ -49,7 +48,7 @@ SMOOTHING = 0.1
 
 def assign_themes(
     articles: tuple[Article, ...], keywords: dict[str, tuple[str, ...]], taxonomy: Taxonomy,
-    features: dict[str, Features] | None = None, runner: Runner | None = None,
+    features: FeatureSet | None = None, runner: Runner | None = None,
 ) -> dict[str, ThemeAssignment]:
     """Article id to the themes it carries, strongest first (features as `article_features` gives them)."""
     runner = runner or Runner()
@@ -59,7 +58,7 @@ def assign_themes(
     taxonomy_key = item_key(phrases)
     seed_scores = runner.map("theme-seeds", partial(seed_scores_of, phrases), jobs,
                              keys=[item_key(job, taxonomy_key) for job in jobs])
-    posteriors = _learn([features[a.id].terms for a in articles], seed_scores, taxonomy)
+    posteriors = _learn(features.table(articles), seed_scores, taxonomy)
     bonus = LEARNED_WEIGHT * taxonomy.min_score
     out = {}
     for article, seeds, posterior in zip(articles, seed_scores, posteriors):
@@ -113,21 +112,20 @@ def _confident(scores: dict[str, float], taxonomy: Taxonomy) -> str | None:
     return best[0] if best[1] >= taxonomy.min_score and best[1] >= CONFIDENT_MARGIN * runner_up else None
 
 
-def _learn(docs: list[tuple[tuple[str, int], ...]], seed_scores, taxonomy) -> list[dict[str, float]]:
+def _learn(table: TermTable, seed_scores, taxonomy) -> list[dict[str, float]]:
     """Each article's posterior over the themes that learned from the corpus (empty when none did)."""
-    labels = [_confident(s, taxonomy) for s in seed_scores] if docs else []
+    labels = [_confident(s, taxonomy) for s in seed_scores] if len(table) else []
     examples = Counter(label for label in labels if label)
     learning = [t.id for t in taxonomy.themes if examples[t.id] >= MIN_EXAMPLES]
     if len(learning) < 2:
-        return [{} for _ in docs]
-    df = Counter([term for doc in docs for term, _ in doc])
-    vocabulary = {term: i for i, term in enumerate(sorted(term for term, n in df.items() if n >= 2))}
-    corpus = _Bags(docs, vocabulary)
+        return [{} for _ in range(len(table))]
+    corpus = _Bags(table)
+    vocabulary = corpus.vocabulary
     fixed = np.array([[1.0 if label == t else 0.0 for t in learning] for label in labels])
     is_fixed = np.array([label in learning for label in labels])
     weights = fixed.copy()
     for _ in range(ROUNDS + 1):
-        log_prior, log_word = _train(corpus, weights, len(vocabulary))
+        log_prior, log_word = _train(corpus, weights, vocabulary)
         posteriors = _posterior(corpus, log_prior, log_word)
         weights = np.where(is_fixed[:, None], fixed, posteriors)
     for theme_id in learning:
@@ -136,18 +134,23 @@ def _learn(docs: list[tuple[tuple[str, int], ...]], seed_scores, taxonomy) -> li
 
 
 class _Bags:
-    """Term counts of all articles as flat arrays: article index, term index, count."""
+    """Term counts of all articles as flat arrays (article index, term index, count), over the
+    vocabulary of terms found in two articles or more, numbered in sorted order."""
 
-    def __init__(self, docs: list[tuple[tuple[str, int], ...]], vocabulary: dict[str, int]):
-        terms = [term for doc in docs for term, _ in doc]
-        cols = np.array(list(map(vocabulary.get, terms, repeat(-1))), dtype=np.int64).reshape(-1)
-        rows = np.repeat(np.arange(len(docs), dtype=np.int64), [len(doc) for doc in docs])
-        counts = np.array([n for doc in docs for _, n in doc], dtype=float).reshape(-1)
+    def __init__(self, table: TermTable):
+        df = np.bincount(table.ids, minlength=len(table.terms))
+        kept = np.flatnonzero(df >= 2)
+        names = [table.terms[t] for t in kept.tolist()]
+        column = np.full(len(table.terms), -1, dtype=np.int64)
+        column[kept[sorted(range(len(names)), key=names.__getitem__)]] = np.arange(len(names), dtype=np.int64)
+        cols = column[table.ids]
+        rows = np.repeat(np.arange(len(table), dtype=np.int64), table.sizes)
         known = cols >= 0
-        self.docs = len(docs)
+        self.docs = len(table)
+        self.vocabulary = len(names)
         self.rows = rows[known]
         self.cols = cols[known]
-        self.counts = counts[known]
+        self.counts = table.counts[known]
 
 
 def _train(corpus: _Bags, weights: np.ndarray, vocabulary: int) -> tuple[np.ndarray, np.ndarray]:

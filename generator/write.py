@@ -92,7 +92,7 @@ def write_docs(pages: dict[str, str | Kept], files: dict[str, str], docs: Path) 
 
 def _write_fresh(owned: dict[str, str | Kept], fresh: Path, docs: Path) -> None:
     """Write the generated folder aside; a page whose bytes did not change is linked, keeping its mtime."""
-    current = docs / GENERATED
+    current, new = os.fspath(docs / GENERATED), os.fspath(fresh)
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir()
     jobs = []
@@ -102,26 +102,31 @@ def _write_fresh(owned: dict[str, str | Kept], fresh: Path, docs: Path) -> None:
         if posixpath.normpath(rel) != rel or rel.startswith(("/", "..")):
             raise BuildError(f"refusing to write outside {docs}: {path}")
         folders.add(posixpath.dirname(rel))
-        jobs.append((current / rel, fresh / rel, text))
+        jobs.append((f"{current}/{rel}", f"{new}/{rel}", text))
     for folder in sorted(folders):
-        (fresh / folder).mkdir(parents=True, exist_ok=True)
+        os.makedirs(f"{new}/{folder}", exist_ok=True)
     for job in jobs:
         _write_one(job)
 
 
-def _write_one(job: tuple[Path, Path, str | Kept]) -> None:
+def _write_one(job: tuple[str, str, str | Kept]) -> None:
     previous, target, text = job
     if text is KEPT:
         os.link(previous, target)  # unchanged inputs: the previous file is this page
         return
     data = text.encode("utf-8")
-    if previous.is_file() and previous.read_bytes() == data:
+    try:
+        with open(previous, "rb") as file:
+            same = file.read() == data
+    except OSError:
+        same = False
+    if same:
         try:
             os.link(previous, target)  # the same file: no copy, same modification time
         except OSError:
             shutil.copy2(previous, target)
     else:
-        target.write_bytes(data)
+        Path(target).write_bytes(data)
 
 
 def _swap(fresh: Path, docs: Path) -> None:

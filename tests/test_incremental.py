@@ -153,3 +153,46 @@ def test_pages_rendered_over_two_processes_are_the_pages_rendered_in_one(tmp_pat
     monkeypatch.setattr(generator.runner, "POOL_MIN_ITEMS", 2)
     monkeypatch.setattr(generator.render, "POOL_MIN_ITEMS", 2)
     assert render_pages(digest, ROOT / "templates", jobs=2) == serial
+
+
+def test_a_stage_fingerprint_covers_the_modules_it_imports_and_no_others():
+    import generator.runner as runner
+
+    root = Path(generator.runner.__file__).parent
+    keywords = {p.name for p in runner._imported(root, "generator.keywords")}
+    render = {p.name for p in runner._imported(root, "generator.render")}
+    assert {"keywords.py", "text.py", "records.py", "__init__.py"} <= keywords
+    assert "render.py" not in keywords and "stories.py" not in keywords
+    assert {"render.py", "briefing.py", "records.py"} <= render
+    assert runner.code_fingerprint("generator.keywords") != runner.code_fingerprint("generator.render")
+
+
+def test_a_change_to_how_articles_are_read_changes_every_key_holding_an_article(monkeypatch, tmp_path):
+    import generator.runner as runner
+    from generator.ingest import read_corpus
+
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    article = read_corpus(tmp_path / "seeds").articles[0]
+    before = runner.item_key(("keywords", article))
+    original = runner.code_fingerprint
+    monkeypatch.setattr(runner, "code_fingerprint",
+                        lambda module=None: "changed" if module == "generator.ingest" else original(module))
+    assert runner.item_key(("keywords", article)) != before
+
+
+def test_closing_the_cache_drops_only_stale_results_of_the_stages_that_ran(monkeypatch, tmp_path):
+    import generator.runner as runner
+
+    versions = {"generator.keywords": "old", "generator.render": "old"}
+    monkeypatch.setattr(runner, "code_fingerprint", lambda module=None: versions[module])
+    with runner.Runner(tmp_path) as first:
+        first.put("keywords", "k", 1, "generator.keywords")
+        first.put("pages", "k", 2, "generator.render")
+    versions["generator.keywords"] = "new"
+    with runner.Runner(tmp_path) as second:
+        assert second.get("keywords", "k", "generator.keywords") is None  # other code: not reused
+        second.put("keywords", "k", 3, "generator.keywords")
+    versions["generator.keywords"] = "old"
+    with runner.Runner(tmp_path) as third:
+        assert third.get("pages", "k", "generator.render") == 2  # a stage whose code did not change kept
+        assert third.get("keywords", "k", "generator.keywords") is None  # the stale version was dropped
