@@ -118,13 +118,30 @@ class Pager:
     """Where one page of a listing stands among the pages the listing runs over."""
 
     number: int
-    """This page's number, from 1."""
-    count: int
-    """How many pages the listing has."""
+    """This page's number: from 1 at the first page, or in an archive, from 1 at its oldest page."""
+    count: int | None
+    """How many pages the listing has; None in an archive, whose older pages never change."""
     newer: str | None
     """Path of the page before (newer or earlier items), or None on the first page."""
     older: str | None
     """Path of the page after (older or later items), or None on the last page."""
+    first: bool = True
+    """Whether this is the listing's first page (the one its links lead to)."""
+
+    @property
+    def label(self) -> str:
+        """How a heading names this page: "2 of 5", "page 3" in an archive, or nothing when the
+        page is the only one or an archive's first page."""
+        if self.count is not None:
+            return f"{self.number} of {self.count}" if self.count > 1 else ""
+        return "" if self.first else f"page {self.number}"
+
+    @property
+    def position(self) -> str:
+        """Where the page stands, for the links between pages: "Page 2 of 5", "Latest" or "Page 3"."""
+        if self.count is not None:
+            return f"Page {self.number} of {self.count}"
+        return "Latest" if self.first else f"Page {self.number}"
 
 
 def listing_page(first: str, number: int) -> str:
@@ -135,6 +152,11 @@ def listing_page(first: str, number: int) -> str:
     """
     if number == 1:
         return first
+    return archive_page(first, number)
+
+
+def archive_page(first: str, number: int) -> str:
+    """Path of an older page of an archive whose first page is `first` (numbered from its oldest page)."""
     folder, name = posixpath.split(first)
     stem = name.removesuffix(".md")
     return posixpath.join(folder if stem == "index" else posixpath.join(folder, stem), f"page-{number}.md")
@@ -144,8 +166,29 @@ def pagers(first: str, count: int) -> list[tuple[str, Pager]]:
     """Path and pager of each page of a listing of `count` pages (at least one)."""
     count = max(1, count)
     paths = [listing_page(first, n) for n in range(1, count + 1)]
-    return [(paths[i], Pager(i + 1, count, paths[i - 1] if i else None, paths[i + 1] if i + 1 < count else None))
+    return [(paths[i], Pager(i + 1, count, paths[i - 1] if i else None, paths[i + 1] if i + 1 < count else None, i == 0))
             for i in range(count)]
+
+
+def archive(first: str, total: int, size: int) -> list[tuple[str, Pager, int, int]]:
+    """The pages of an archive of `total` items, newest first: (path, pager, start, end) of each,
+    the items on it being [start:end) of the newest-first list.
+
+    Older pages are blocks of `size` items counted from the oldest, so a new item changes only the
+    first page, which holds the newest block (joined with the block before it while the newest is
+    less than half full): the older pages keep their items, their path and their bytes.
+    """
+    blocks = max(1, -(-total // size))
+    newest = total - (blocks - 1) * size
+    front = blocks - 1 if blocks > 1 and newest < size // 2 else blocks  # oldest block on the first page
+    out = [(first, Pager(front, None, None, archive_page(first, front - 1) if front > 1 else None, True),
+            0, total - (front - 1) * size)]
+    for block in range(front - 1, 0, -1):
+        newer = first if block == front - 1 else archive_page(first, block + 1)
+        older = archive_page(first, block - 1) if block > 1 else None
+        out.append((archive_page(first, block), Pager(block, None, newer, older, False),
+                    total - block * size, total - (block - 1) * size))
+    return out
 
 
 class Kept:
@@ -219,20 +262,31 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                              f"(the page sees {seen})") from None
 
     def render_listing(first: str, template: str, lists: dict[str, tuple[list, int]], whole: bool = False,
-                       **context) -> None:
+                       front: dict | None = None, **context) -> None:
         """Render a listing over as many pages as its longest list needs, each list cut to its page size.
 
-        What the pages share (the listing's context) is walked and hashed once, not once per page.
+        With `front` (what only the first page shows, such as totals), the listing is an archive of
+        one newest-first list whose older pages keep their items and bytes as items are added
+        (`archive`). What the pages share (the listing's context) is walked and hashed once, not
+        once per page.
         """
-        count = max(-(-len(items) // size) for items, size in lists.values())
+        if front is not None:
+            (name, (items, size)), = lists.items()
+            pages = [(path, pager, {name: items[start:end]}) for path, pager, start, end in archive(first, len(items), size)]
+        else:
+            count = max(-(-len(items) // size) for items, size in lists.values())
+            pages = [(path, pager, {name: items[(pager.number - 1) * size:pager.number * size]
+                                    for name, (items, size) in lists.items()})
+                     for path, pager in pagers(first, count)]
         if not whole:
             common = _References(digest).add(context.values())
             common_view = _view(digest, paths, common)
             common_key = item_key(tuple(sorted(context.items())), _view_parts(common_view))
-        for path, pager in pagers(first, count):
-            start = pager.number - 1
-            page_lists = {name: items[start * size:(start + 1) * size] for name, (items, size) in lists.items()}
+        for path, pager, page_lists in pages:
             view = keyed = None
+            if front is not None and pager.first:  # keyed by all it shows, like a page of its own
+                render(path, template, pager=pager, **context, **front, **page_lists)
+                continue
             if not whole:
                 own = _References(digest).add(page_lists.values())
                 if own.within(common):  # a page of a day or a theme shows part of what the listing holds
@@ -249,15 +303,16 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     render(f"{GENERATED}/themes/index.md", "themes.md.j2", whole=True, themes=_theme_rows(digest))
     for brief in briefing.themes:
         render_listing(paths.themes[brief.theme.id], "theme.md.j2", {"stories": (list(brief.stories), PAGE_CARDS)},
-                       brief=brief, theme=brief.theme, feed=Trusted(feed_path(brief.theme.id)),
+                       front={"brief": brief}, theme=brief.theme, feed=Trusted(feed_path(brief.theme.id)),
                        tags=[theme_tag(brief.theme)])
-    render_listing(f"{GENERATED}/days/index.md", "days.md.j2", {"days": (list(briefing.days), PAGE_ROWS)})
+    render_listing(f"{GENERATED}/days/index.md", "days.md.j2", {"days": (list(briefing.days), PAGE_ROWS)}, front={})
     for day in briefing.days:
         render_listing(paths.days[day.slug], "day.md.j2",
                        {"stories": (list(day.stories), PAGE_CARDS), "articles": (list(day.articles), PAGE_ROWS)}, day=day)
     render(f"{GENERATED}/tags.md", "tags.md.j2", whole=True)
     render_listing(f"{GENERATED}/stories/index.md", "stories.md.j2",
-                   {"stories": (_stories_newest_first(digest.stories), PAGE_STORIES)}, total=len(digest.stories))
+                   {"stories": (_stories_newest_first(digest.stories), PAGE_STORIES)},
+                   front={"total": len(digest.stories)})
     for story in digest.stories:
         members = tuple(digest.article(a) for a in story.articles)
         copies = tuple((digest.article(c), digest.article(k)) for c, k in story.copies)
@@ -268,7 +323,8 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                story=story, summary=digest.summaries.stories[story.id], tags=tags, members=members, copies=copies,
                facts=facts)
     render_listing(f"{GENERATED}/articles/index.md", "articles.md.j2",
-                   {"articles": (_articles_newest_first(digest.articles), PAGE_ROWS)}, total=len(digest.articles))
+                   {"articles": (_articles_newest_first(digest.articles), PAGE_ROWS)},
+                   front={"total": len(digest.articles)})
     for article in digest.articles:
         story = digest.story_of(article.id)
         render(paths.article(article.id), "article.md.j2", view=partial(_article_view, digest, paths, article, story),

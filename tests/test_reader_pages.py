@@ -11,7 +11,7 @@ from generator.factrecords import ArticleFacts, Entity, MarketFacts, StoryFacts
 from generator.feeds import render_feeds
 from generator.records import (Digest, Story, StorySummary, Summaries, SummarySentence, Taxonomy, Theme,
                                ThemeAssignment)
-from generator.render import PAGE_CARDS, listing_page, pagers, render_pages
+from generator.render import PAGE_CARDS, archive, listing_page, pagers, render_pages
 from generator.tags import Tag, clean_tag, entity_tag, story_tags
 from tests.conftest import make_article
 from tests.golden import ROOT
@@ -134,17 +134,39 @@ def _long_digest(count: int) -> Digest:
 
 
 def test_long_listings_run_over_linked_pages_and_every_story_is_on_one(tmp_path):
-    count = 2 * PAGE_CARDS + 5
+    count = 2 * PAGE_CARDS + 5  # three blocks, the newest one too small to stand alone
     digest = _long_digest(count)
     pages = render_pages(digest, ROOT / "templates")
-    theme = [pages["digest/themes/rates.md"], pages["digest/themes/rates/page-2.md"], pages["digest/themes/rates/page-3.md"]]
-    assert "digest/themes/rates/page-4.md" not in pages
-    assert "Page 1 of 3" in theme[0] and "[Older →](rates/page-2.md)" in theme[0] and "Newer" not in theme[0]
-    assert "[← Newer](../rates.md)" in theme[1] and "[Older →](page-3.md)" in theme[1]
+    theme = [pages["digest/themes/rates.md"], pages["digest/themes/rates/page-1.md"]]
+    assert not [p for p in pages if p.startswith("digest/themes/rates/") and p != "digest/themes/rates/page-1.md"]
+    assert "Latest" in theme[0] and "[Older →](rates/page-1.md)" in theme[0] and "Newer" not in theme[0]
+    assert "[← Newer](../rates.md)" in theme[1] and "Older" not in theme[1] and "# Rates (page 1)" in theme[1]
     assert "tags: [\"Rates\"]" in theme[0] and "tags:" not in theme[1] and "exclude: true" in theme[1]
+    assert "## Overview" in theme[0] and "Overview" not in theme[1]
     for story in digest.stories:  # newest first, each on exactly one page
         assert sum(f"../stories/s" in p and f"stories/{story.id}.md" in p for p in theme) == 1, story.id
     assert theme[0].index("stories/s064.md") < theme[0].index("stories/s035.md")
-    assert "stories/s004.md" in theme[2]
+    assert "stories/s029.md" in theme[1] and "stories/s030.md" in theme[0]
+
+
+def test_older_pages_of_an_archive_keep_their_items_as_new_ones_arrive():
+    size = 10
+    for total in range(0, 60):
+        now, then = archive("digest/stories/index.md", total, size), archive("digest/stories/index.md", total + 1, size)
+        assert now[0][0] == "digest/stories/index.md" and now[0][1].first
+        # each item on exactly one page, counted from the oldest (item 0)
+        held = sorted(i for _, _, start, end in now for i in range(total - end, total - start))
+        assert held == list(range(total))
+        assert min(total, size // 2) <= now[0][3] - now[0][2] < size + size // 2
+        older_now = {path: (total - end, total - start) for path, _, start, end in now[1:]}
+        older_then = {path: (total + 1 - end, total + 1 - start) for path, _, start, end in then[1:]}
+        # a page that exists before and after one more item holds the same oldest-counted items
+        assert all(older_then[p] == span for p, span in older_now.items() if p in older_then)
+        assert set(older_now) <= set(older_then)
+        for (path, pager, _, _), following in zip(now, now[1:] + [None]):
+            assert pager.older == (following[0] if following else None)
+            assert following is None or following[1].newer == path
+
+
     short = render_pages(_digest(), ROOT / "templates")
-    assert "Page 1 of" not in short["digest/themes/rates.md"] and "digest/themes/rates/page-2.md" not in short
+    assert "Latest" not in short["digest/themes/rates.md"] and "digest/themes/rates/page-1.md" not in short
