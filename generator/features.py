@@ -10,15 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import chain, count
+from functools import cached_property
+from itertools import chain
 
 import numpy as np
 
 from generator import text as textlib
 from generator.records import Article
-from generator.runner import Runner
+from generator.runner import Runner, item_key
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -90,13 +90,13 @@ class Features:
     """What the article tells about the day of its event."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TermTable:
     """The term counts of a run of articles as flat arrays: article i holds the entries
     starts[i]:starts[i] + sizes[i] of `ids` and `counts`."""
 
     terms: list[str]
-    """Each term id's term; ids are numbered in order of first use."""
+    """Each term id's term."""
     ids: np.ndarray
     """Term id of each entry."""
     counts: np.ndarray
@@ -107,49 +107,106 @@ class TermTable:
     def __len__(self) -> int:
         return len(self.sizes)
 
+    @property
+    def starts(self) -> np.ndarray:
+        return np.cumsum(self.sizes) - self.sizes
 
-class FeatureSet(Mapping):
-    """Article id to its features, with the term table of all of them made once for the stages
-    that read every article's terms."""
+    def rows(self, rows: np.ndarray) -> TermTable:
+        """The table of these articles (row numbers), in that order, with only the terms they use."""
+        entries = textlib.ranges(self.starts[rows], self.sizes[rows])
+        return _compact(self.terms, self.ids[entries], self.counts[entries], self.sizes[rows])
 
-    def __init__(self, by_id: dict[str, Features]):
-        self._by_id = by_id
-        self._table: TermTable | None = None
 
-    def __getitem__(self, article_id: str) -> Features:
-        return self._by_id[article_id]
+def _compact(terms: list[str], ids: np.ndarray, counts: np.ndarray, sizes: np.ndarray) -> TermTable:
+    """A table over only the terms its entries use."""
+    used = np.bincount(ids, minlength=len(terms)) > 0
+    if used.all():
+        return TermTable(terms, ids, counts, sizes)
+    renumber = np.cumsum(used) - 1
+    return TermTable([t for t, u in zip(terms, used.tolist()) if u], renumber[ids], counts, sizes)
 
-    def __iter__(self):
-        return iter(self._by_id)
 
-    def __len__(self) -> int:
-        return len(self._by_id)
+@dataclass(frozen=True, eq=False)
+class FeatureSet:
+    """What the corpus-level stages read of every article: the term table and each one's event day."""
+
+    articles: tuple[str, ...]
+    """Article ids, in the order of the table's rows."""
+    terms: TermTable
+    """Term counts of the articles."""
+    days: tuple[EventDay, ...]
+    """Event day of each article."""
 
     def table(self, articles: tuple[Article, ...]) -> TermTable:
         """The term table of `articles`, in their order."""
-        if [a.id for a in articles] == list(self._by_id):
-            if self._table is None:
-                self._table = term_table([self._by_id[a.id] for a in articles])
-            return self._table
-        return term_table([self._by_id[a.id] for a in articles])
+        if len(articles) == len(self.articles) and all(a.id == b for a, b in zip(articles, self.articles)):
+            return self.terms
+        row = {a: i for i, a in enumerate(self.articles)}
+        return self.terms.rows(np.array([row[a.id] for a in articles], dtype=np.int64))
 
+    def event_day(self, article_id: str) -> EventDay:
+        return self.days[self._rows[article_id]]
 
-def term_table(features: list[Features]) -> TermTable:
-    """The flat term table of articles' features, term ids in order of first use."""
-    words = list(chain.from_iterable(f.terms for f in features))
-    first: dict[str, int] = {}
-    # each entry's position of first use, in one C-level pass; ranking those positions numbers the terms
-    seen = np.fromiter(map(first.setdefault, words, count()), dtype=np.int64, count=len(words))
-    positions, ids = np.unique(seen, return_inverse=True)
-    counts = np.fromiter(chain.from_iterable(f.counts for f in features), dtype=float, count=len(words))
-    sizes = np.fromiter((len(f.terms) for f in features), dtype=np.int64, count=len(features))
-    return TermTable([words[p] for p in positions.tolist()], ids.reshape(-1).astype(np.int64), counts, sizes)
+    @cached_property
+    def _rows(self) -> dict[str, int]:
+        return {a: i for i, a in enumerate(self.articles)}
 
 
 def article_features(articles: tuple[Article, ...], runner: Runner | None = None) -> FeatureSet:
-    """Article id to its features."""
-    results = (runner or Runner()).map("features", describe, articles)
-    return FeatureSet({a.id: f for a, f in zip(articles, results)})
+    """The features of the articles.
+
+    The previous build's table is kept in the cache: the rows of articles it already held are
+    taken from it in a few array operations, and only new or changed articles' features are
+    looked up or worked out, one by one.
+    """
+    runner = runner or Runner()
+    keys = [item_key(a) for a in articles]
+    state = runner.get("feature-table", "latest", __name__)
+    if state is None or not isinstance(state, _State):
+        state = _State((), TermTable([], np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)), ())
+    known = {k: i for i, k in enumerate(state.keys)}
+    missing = [i for i, k in enumerate(keys) if k not in known]
+    found = runner.map("features", describe, [articles[i] for i in missing], keys=[keys[i] for i in missing])
+    new = dict(zip(missing, found))
+
+    vocabulary = {t: i for i, t in enumerate(state.table.terms)}
+    terms = list(state.table.terms)
+    words = list(chain.from_iterable(f.terms for f in found))
+    for word in words:
+        if word not in vocabulary:
+            vocabulary[word] = len(terms)
+            terms.append(word)
+    pool_ids = np.concatenate((state.table.ids, np.fromiter(map(vocabulary.__getitem__, words), np.int64, len(words))))
+    pool_counts = np.concatenate((state.table.counts, np.fromiter(chain.from_iterable(f.counts for f in found),
+                                                                  float, len(words))))
+    old_starts, old_sizes = state.table.starts, state.table.sizes
+    starts = np.empty(len(articles), dtype=np.int64)
+    sizes = np.empty(len(articles), dtype=np.int64)
+    days = []
+    offset = len(state.table.ids)
+    for i, key in enumerate(keys):
+        if i in new:
+            starts[i], sizes[i] = offset, len(new[i].terms)
+            offset += sizes[i]
+            days.append(new[i].event_day)
+        else:
+            row = known[key]
+            starts[i], sizes[i] = old_starts[row], old_sizes[row]
+            days.append(state.days[row])
+    entries = textlib.ranges(starts, sizes)
+    table = _compact(terms, pool_ids[entries], pool_counts[entries], sizes)
+    if tuple(keys) != state.keys:
+        runner.put("feature-table", "latest", _State(tuple(keys), table, tuple(days)), __name__)
+    return FeatureSet(tuple(a.id for a in articles), table, tuple(days))
+
+
+@dataclass(frozen=True, eq=False)
+class _State:
+    """The table a build made, kept for the next: each row's article key, the table, event days."""
+
+    keys: tuple[str, ...]
+    table: TermTable
+    days: tuple[EventDay, ...]
 
 
 def describe(article: Article) -> Features:

@@ -41,7 +41,7 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
         return ()
     features = features or article_features(articles)
     vectors = textlib.tfidf_rows(features.table(articles))
-    days = [features[a.id].event_day for a in articles]
+    days = [features.event_day(a.id) for a in articles]
     pairs = _candidate_pairs(vectors, days)
     pairs = [(i, j) for i, j in pairs if _compatible(days[i], days[j])]
     sims = dict(zip(pairs, textlib.cosines(vectors, pairs)))

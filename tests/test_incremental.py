@@ -196,3 +196,41 @@ def test_closing_the_cache_drops_only_stale_results_of_the_stages_that_ran(monke
     with runner.Runner(tmp_path) as third:
         assert third.get("pages", "k", "generator.render") == 2  # a stage whose code did not change kept
         assert third.get("keywords", "k", "generator.keywords") is None  # the stale version was dropped
+
+
+def _terms_of(features, articles):
+    table = features.table(articles)
+    out = []
+    for start, size in zip(table.starts.tolist(), table.sizes.tolist()):
+        ids, counts = table.ids[start:start + size].tolist(), table.counts[start:start + size].tolist()
+        out.append(sorted((table.terms[i], c) for i, c in zip(ids, counts)))
+    return out
+
+
+ZINC = ("\n\nZinc futures soared in Lusaka after a strike at the largest mine in Zambia cut supplies, and "
+        "traders said the shortage would last for several weeks as smelters ran down their stocks.\n")
+
+
+def test_the_feature_table_kept_between_builds_equals_one_made_afresh(tmp_path):
+    from generator.features import article_features
+    from generator.ingest import read_corpus
+    from generator.runner import Runner
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    with Runner(tmp_path / "cache") as runner:
+        article_features(read_corpus(seeds, runner).articles, runner)
+    files = sorted(p for p in seeds.iterdir() if p.suffix in (".txt", ".md", ".html"))
+    files[0].unlink()
+    files[1].write_text(files[1].read_text(encoding="utf-8") + ZINC, encoding="utf-8")
+    (seeds / "new-copper.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    with Runner(tmp_path / "cache") as runner:
+        articles = read_corpus(seeds, runner).articles
+        kept = article_features(articles, runner)
+    fresh = article_features(articles)
+    assert _terms_of(kept, articles) == _terms_of(fresh, articles)
+    assert any(("zinc", 1) in row for row in _terms_of(kept, articles))
+    assert [kept.event_day(a.id) for a in articles] == [fresh.event_day(a.id) for a in articles]
+    assert len(kept.table(articles).terms) == len(fresh.table(articles).terms)  # no term of a removed article left
+    reordered = tuple(reversed(articles))
+    assert _terms_of(kept, reordered) == list(reversed(_terms_of(fresh, articles)))
