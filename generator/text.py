@@ -99,10 +99,12 @@ def tfidf(docs: list[list[str]]) -> list[dict[str, float]]:
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     """Dot product of two sparse vectors (their cosine when both have unit length).
 
-    Only the shared terms are visited, in the order of a set, so the products are added with
-    `math.fsum`, whose result does not depend on the order.
+    Only the terms of the shorter vector are visited; the products are added with `math.fsum`,
+    whose result does not depend on the order.
     """
-    return math.fsum([a[t] * b[t] for t in a.keys() & b.keys()])
+    if len(b) < len(a):
+        a, b = b, a
+    return math.fsum([weight * b[t] for t, weight in a.items() if t in b])
 
 
 class SparseRows:
