@@ -295,6 +295,11 @@ def _newlines(text: str) -> str:
 # ---------------------------------------------------------------- format readers
 
 
+def _load_yaml(text: str):
+    """YAML as `yaml.safe_load` reads it, by libyaml when PyYAML was built with it (many times faster)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def read_plain(content: str) -> Draft:
     """A `.txt` file: lines as given; the first lines may be a headline or furniture."""
     return Draft(tuple(line.strip() for line in content.split("\n")))
@@ -307,7 +312,7 @@ def read_markdown(content: str) -> Draft:
     if match:
         content = content[match.end():]
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = _load_yaml(match.group(1))
         except yaml.YAMLError as exc:
             where = getattr(exc, "problem_mark", None)
             line = f" at line {where.line + 2}" if where else ""
@@ -448,7 +453,7 @@ class _MainText(HTMLParser):
 
 def _read_sidecar(name: str, raw: bytes) -> dict:
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = _load_yaml(raw.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise Unreadable(f"metadata file {name} is not valid YAML ({_first_line(exc)})") from None
     if data is None:
