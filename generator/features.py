@@ -166,7 +166,8 @@ def article_features(articles: tuple[Article, ...], runner: Runner | None = None
         state = _State((), TermTable([], np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)), ())
     known = {k: i for i, k in enumerate(state.keys)}
     missing = [i for i, k in enumerate(keys) if k not in known]
-    found = runner.map("features", describe, [articles[i] for i in missing], keys=[keys[i] for i in missing])
+    found = runner.map("features", describe, [articles[i] for i in missing], keys=[keys[i] for i in missing],
+                       keep=keys)
     new = dict(zip(missing, found))
 
     vocabulary = {t: i for i, t in enumerate(state.table.terms)}

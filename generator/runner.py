@@ -127,10 +127,12 @@ class Runner:
         self.hits = 0
         self.misses = 0
         self._names: set[str] = set()
+        self._used: dict[str, set[str]] = {}  # keys a stage read or stored in this build, when it stored any
 
     def map(self, stage: str, func: Callable[[T], R], items: Sequence[T],
-            keys: Iterable[str] | None = None) -> list[R]:
-        """`func(item)` for every item, in order; cached results are reused."""
+            keys: Iterable[str] | None = None, keep: Iterable[str] = ()) -> list[R]:
+        """`func(item)` for every item, in order; cached results are reused. Results stored under
+        keys neither among `keys` nor in `keep` may be dropped once the build ends."""
         keys = list(keys) if keys is not None else [item_key(item) for item in items]
         name = self._name(stage, getattr(func, "func", func).__module__)
         results: list = self._load(name, keys)
@@ -142,6 +144,7 @@ class Runner:
             for i, (value, _) in zip(todo, computed):
                 results[i] = value
             self._store(name, [(keys[i], data) for i, (_, data) in zip(todo, computed)])
+            self._used.setdefault(name, set()).update(keys, keep)
         return results
 
     def get(self, stage: str, key: str, owner: str | None = None):
@@ -159,14 +162,27 @@ class Runner:
         self._names.add(name)
         return name
 
+    def _prune(self, name: str, used: set[str]) -> None:
+        """Drop a stage's results that this build did not use (articles removed or changed since),
+        once they outnumber the used ones: the cache stays in proportion to the corpus."""
+        (stored,) = self._db.execute("SELECT count(*) FROM results WHERE stage = ?", (name,)).fetchone()
+        if stored <= 2 * len(used) + 1000:
+            return
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM used")
+        self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used])
+        self._db.execute("DELETE FROM results WHERE stage = ? AND key NOT IN (SELECT key FROM used)", (name,))
+
     def close(self) -> None:
         """Drop what this build's stages stored with other code, and close the cache."""
         if self._db is not None:
             try:
                 for name in sorted(self._names):
-                    prefix = name[:name.index("@") + 1]
-                    self._db.execute("DELETE FROM results WHERE substr(stage, 1, ?) = ? AND stage != ?",
-                                     (len(prefix), prefix, name))
+                    prefix = name[:name.index("@") + 1]  # names are ASCII: "\x7f" sorts after all of them
+                    self._db.execute("DELETE FROM results WHERE stage > ? AND stage < ? AND stage != ?",
+                                     (prefix, prefix + "\x7f", name))
+                for name, used in sorted(self._used.items()):
+                    self._prune(name, used)
             except sqlite3.Error:
                 pass
             self._db.close()

@@ -78,23 +78,46 @@ def _candidate_pairs(vectors: textlib.SparseRows, days: list[EventDay]) -> list[
     term_rank = np.argsort(np.argsort(np.array(vectors.terms, dtype=object), kind="stable"), kind="stable")
     ids, docs = _strongest(ids[shared], weights[shared], docs[shared], term_rank, len(vectors))
     order = np.lexsort((docs, ids))  # the articles of each term, in article order
-    ids, docs = ids[order], docs[order].tolist()
-    bounds = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), len(docs)]
-    pairs = set()
+    ids, docs = ids[order], docs[order]
+    ordinal = np.array([days[i].date.toordinal() if days[i].date else -1 for i in range(len(days))], dtype=np.int64)
+    found = [_dated_pairs(ids, docs, ordinal)]
+    bounds = np.flatnonzero(np.diff(np.concatenate(([-1], ids, [-1])))).tolist()
+    undated = ordinal[docs] < 0
+    doc_list = docs.tolist()
     for lo, hi in zip(bounds, bounds[1:]):
-        if hi - lo < 2:
+        if hi - lo < 2 or hi - lo > UNDATED_BLOCK or not undated[lo:hi].any():
             continue
-        members = docs[lo:hi]
-        dated = sorted((days[i].date.toordinal(), i) for i in members if days[i].date)
-        undated = [i for i in members if not days[i].date]
-        start = 0
-        for end, (day, i) in enumerate(dated):
-            while dated[start][0] < day - DAY_WINDOW:
-                start += 1
-            pairs.update((min(i, j), max(i, j)) for _, j in dated[start:end])
-        if len(members) <= UNDATED_BLOCK:
-            pairs.update((min(i, j), max(i, j)) for i in undated for j in members if j != i)
-    return sorted(pairs)
+        members = doc_list[lo:hi]
+        for i in (docs[lo:hi][undated[lo:hi]]).tolist():
+            others = np.array([j for j in members if j != i], dtype=np.int64)
+            found.append(np.minimum(i, others) * len(days) + np.maximum(i, others))
+    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    return list(zip((codes // len(days)).tolist(), (codes % len(days)).tolist()))
+
+
+def _dated_pairs(ids: np.ndarray, docs: np.ndarray, ordinal: np.ndarray) -> np.ndarray:
+    """Pairs of dated articles that share a term and whose dates are at most DAY_WINDOW days apart,
+    each coded as i * count + j with i < j.
+
+    The entries sorted by term, then date, are compared with the entry k places on, for k = 1, 2,
+    ... until no entry k places on is of the same term within the window.
+    """
+    dated = ordinal[docs] >= 0
+    ids, docs = ids[dated], docs[dated]
+    day = ordinal[docs]
+    order = np.lexsort((docs, day, ids))
+    ids, docs, day = ids[order], docs[order], day[order]
+    count = len(ordinal)
+    found = []
+    k = 1
+    while k < len(ids):
+        near = (ids[k:] == ids[:-k]) & (day[k:] - day[:-k] <= DAY_WINDOW)
+        if not near.any():
+            break
+        a, b = docs[:-k][near], docs[k:][near]
+        found.append(np.minimum(a, b) * count + np.maximum(a, b))
+        k += 1
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def _strongest(ids: np.ndarray, weights: np.ndarray, docs: np.ndarray, term_rank: np.ndarray,

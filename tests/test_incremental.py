@@ -234,3 +234,20 @@ def test_the_feature_table_kept_between_builds_equals_one_made_afresh(tmp_path):
     assert len(kept.table(articles).terms) == len(fresh.table(articles).terms)  # no term of a removed article left
     reordered = tuple(reversed(articles))
     assert _terms_of(kept, reordered) == list(reversed(_terms_of(fresh, articles)))
+
+
+def test_the_cache_drops_results_no_build_uses_any_more(tmp_path):
+    from generator.runner import Runner
+
+    def double(n):
+        return 2 * n
+
+    with Runner(tmp_path) as runner:
+        assert runner.map("double", double, list(range(3000))) == [2 * n for n in range(3000)]
+    with Runner(tmp_path) as runner:  # most items gone, one new: the results of the old ones are dropped
+        assert runner.map("double", double, [5, 7, 9999]) == [10, 14, 19998]
+    with Runner(tmp_path) as runner:
+        assert runner.map("double", double, [5, 7, 9999]) == [10, 14, 19998]
+        assert runner.misses == 0
+        (stored,) = runner._db.execute("SELECT count(*) FROM results").fetchone()
+    assert stored == 3
