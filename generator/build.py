@@ -61,7 +61,8 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         progress("rendering pages")
         manifest_key = str(settings.docs.resolve())
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
-        pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs)
+        pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs,
+                             compiled=settings.cache / "templates" if settings.cache else None)
         feeds = render_feeds(digest)
         written = write_docs(pages, {"digest.json": export_json(digest, settings.jobs), **feeds}, settings.docs)
         runner.put("pages", manifest_key, previous.manifest_after_write(), PreviousPages.__module__)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import logging
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from generator.records import Article, Digest, Story, Summaries
 from generator.runner import POOL_MIN_ITEMS, code_fingerprint, item_key, map_parallel
 from generator.tags import entity_tag, theme_tag
 from generator.text import slugify
+
+log = logging.getLogger(__name__)
 
 HOME = "index.md"
 GENERATED = "digest"
@@ -212,15 +215,16 @@ class Reuse(Protocol):
 
 
 def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
-                 reuse: Reuse | None = None, jobs: int = 1) -> dict[str, str | Kept]:
+                 reuse: Reuse | None = None, jobs: int = 1, compiled: Path | None = None) -> dict[str, str | Kept]:
     """Page path (relative to docs/) to its Markdown text.
 
     Article and story pages, most of an archive's pages, see only their own part of the digest, so
     the inputs that make one are known: their hash is the page's key, and with `reuse` a page
     whose key is unchanged since the previous build is `KEPT` instead of rendered again. The pages
-    to render are rendered over `jobs` processes.
+    to render are rendered over `jobs` processes. Templates are compiled once and kept in `compiled`
+    (a folder) when one is given.
     """
-    env = _environment(templates)
+    env = _environment(templates, compiled)
     paths = page_paths(digest)
     briefing = plan_briefing(digest)
     pages: dict[str, str | Kept | None] = {}
@@ -240,15 +244,19 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     def make(job) -> tuple[str | None, str | None]:
         """A planned page's key and text; the text is None when the previous page is kept."""
         path, template, view, whole, keyed, context = job
+        key = None
+        if keyed is not None and not whole and reuse is not None:  # known before the view is made
+            key = item_key(shared, path, template, keyed)
+            if reuse.matches(path, key):
+                return key, None
         if whole:
             view = None
         elif callable(view):
             view = view()
         elif view is None:
             view = _view(digest, paths, _References(digest).add(context.values()))
-        key = None
-        if view is not None and reuse is not None:
-            key = item_key(shared, path, template, keyed or (tuple(sorted(context.items())), _view_parts(view)))
+        if key is None and view is not None and reuse is not None:
+            key = item_key(shared, path, template, (tuple(sorted(context.items())), _view_parts(view)))
             if reuse.matches(path, key):
                 return key, None
         page_digest, page_paths_ = view or (digest, paths)
@@ -327,10 +335,13 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                    front={"total": len(digest.articles)})
     for article in digest.articles:
         story = digest.story_of(article.id)
+        context = dict(article=article, story=story, assignment=digest.themes[article.id],
+                       keywords=digest.keywords[article.id], summary=digest.summaries.articles[article.id],
+                       url=safe_url(article.url))
+        # the view (`_article_view`) holds the context's values and two paths besides: they stand for it
+        keyed = (tuple(sorted(context.items())), paths.story(story), paths.article(article.id))
         render(paths.article(article.id), "article.md.j2", view=partial(_article_view, digest, paths, article, story),
-               article=article, story=story, assignment=digest.themes[article.id],
-               keywords=digest.keywords[article.id], summary=digest.summaries.articles[article.id],
-               url=safe_url(article.url))
+               keyed=keyed, **context)
     mentions = render_facts.mentions(digest)
     for entity in digest.market.entities.values():
         stories, moves, quotes = mentions[entity.id]
@@ -468,10 +479,18 @@ def _template_files(templates: Path) -> tuple[tuple[str, bytes], ...]:
                  for p in sorted(templates.rglob("*")) if p.is_file())
 
 
-def _environment(templates: Path) -> jinja2.Environment:
+def _environment(templates: Path, compiled: Path | None = None) -> jinja2.Environment:
     if not templates.is_dir():
         raise InputError(f"{templates}: templates folder not found")
+    bytecode = None
+    if compiled is not None:
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
+        except OSError as exc:
+            log.warning("%s: compiled templates not kept (%s)", compiled, exc.strerror or exc)
     env = jinja2.Environment(
+        bytecode_cache=bytecode,
         loader=jinja2.FileSystemLoader(str(templates)),
         finalize=markdown_text,
         autoescape=False,

@@ -105,6 +105,7 @@ def test_a_template_change_renders_the_pages_again(tmp_path, kept):
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     _build(seeds, docs, cache, templates)
+    assert list((cache / "templates").iterdir())  # compiled templates are kept between builds
     article = templates / "article.md.j2"
     article.write_text(article.read_text(encoding="utf-8").replace("## Summary", "## In short"), encoding="utf-8")
     _new_build(kept)
