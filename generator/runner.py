@@ -9,13 +9,13 @@ there are enough of them to pay for it.
 
 from __future__ import annotations
 
-import ast
 import copyreg
 import hashlib
 import io
 import logging
 import os
 import pickle
+import re
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
@@ -41,36 +41,48 @@ def code_fingerprint(module: str | None = None) -> str:
     generator modules it imports, directly or not, count (with the bundled data), so a change to
     rendering does not throw away the keywords of every article.
     """
-    root = Path(str(resources.files("generator")))
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".txt"))
+    root, files = _package()
+    paths = sorted(files)
     if module is not None and (module == "generator" or module.startswith("generator.")):
         sources = _imported(root, module)
-        files = [p for p in files if p.suffix != ".py" or p in sources]
+        paths = [p for p in paths if p.suffix != ".py" or p in sources]
     digest = hashlib.sha256()
-    for path in files:
+    for path in paths:
         digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
+        digest.update(files[path])
     return digest.hexdigest()[:16]
+
+
+@cache
+def _package() -> tuple[Path, dict[Path, bytes]]:
+    """The generator package's folder, and the bytes of each of its source and data files."""
+    root = Path(str(resources.files("generator")))
+    return root, {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".txt")}
+
+
+_FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(generator(?:\.\w+)*)[ \t]+import[ \t]*(?:\(([^)]*)\)|([\w \t,]+))", re.M)
+_IMPORT = re.compile(rb"^[ \t]*import[ \t]+(generator(?:\.\w+)*)", re.M)
 
 
 def _imported(root: Path, module: str) -> set[Path]:
     """The source files of `module`, of the package's `__init__`, and of every generator module
     they import, directly or through others (imports inside functions included)."""
+    _, files = _package()
     found: set[Path] = set()
     pending = [module, "generator"]
     while pending:
         name = pending.pop()
         folder = root.joinpath(*name.split(".")[1:])
         path = folder / "__init__.py" if folder.is_dir() else folder.with_suffix(".py")
-        if path in found or not path.is_file():
+        if path in found or path not in files:
             continue
         found.add(path)
-        for node in ast.walk(ast.parse(path.read_bytes())):
-            if isinstance(node, ast.Import):
-                pending.extend(a.name for a in node.names if a.name.split(".")[0] == "generator")
-            elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "generator":
-                pending.append(node.module)
-                pending.extend(f"{node.module}.{a.name}" for a in node.names)  # a name may be a module
+        source = files[path]
+        pending.extend(m.decode() for m in _IMPORT.findall(source))
+        for package, enclosed, names in _FROM_IMPORT.findall(source):
+            pending.append(package.decode())  # and each name, which may be a module of the package
+            pending.extend(f"{package.decode()}.{n.split()[0]}" for n in (enclosed or names).decode().split(",")
+                           if n.split())
     return found
 
 

@@ -252,3 +252,31 @@ def test_the_cache_drops_results_no_build_uses_any_more(tmp_path):
         assert runner.misses == 0
         (stored,) = runner._db.execute("SELECT count(*) FROM results").fetchone()
     assert stored == 3
+
+
+def test_the_import_scan_finds_what_pythons_own_parser_finds():
+    import ast
+
+    import generator.runner as runner
+
+    root, _ = runner._package()
+
+    def parsed(module):
+        found, pending = set(), [module, "generator"]
+        while pending:
+            name = pending.pop()
+            folder = root.joinpath(*name.split(".")[1:])
+            path = folder / "__init__.py" if folder.is_dir() else folder.with_suffix(".py")
+            if path in found or not path.is_file():
+                continue
+            found.add(path)
+            for node in ast.walk(ast.parse(path.read_bytes())):
+                if isinstance(node, ast.Import):
+                    pending.extend(a.name for a in node.names if a.name.split(".")[0] == "generator")
+                elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "generator":
+                    pending.extend([node.module, *(f"{node.module}.{a.name}" for a in node.names)])
+        return found
+
+    for source in sorted(root.glob("*.py")):
+        module = "generator" if source.stem == "__init__" else f"generator.{source.stem}"
+        assert runner._imported(root, module) == parsed(module), module
