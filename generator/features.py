@@ -141,8 +141,7 @@ class FeatureSet:
         """The term table of `articles`, in their order."""
         if len(articles) == len(self.articles) and all(a.id == b for a, b in zip(articles, self.articles)):
             return self.terms
-        row = {a: i for i, a in enumerate(self.articles)}
-        return self.terms.rows(np.array([row[a.id] for a in articles], dtype=np.int64))
+        return self.terms.rows(np.array([self._rows[a.id] for a in articles], dtype=np.int64))
 
     def event_day(self, article_id: str) -> EventDay:
         return self.days[self._rows[article_id]]
@@ -162,7 +161,7 @@ def article_features(articles: tuple[Article, ...], runner: Runner | None = None
     runner = runner or Runner()
     keys = [item_key(a) for a in articles]
     state = runner.get("feature-table", "latest", __name__)
-    if state is None or not isinstance(state, _State):
+    if not isinstance(state, _State):
         state = _State((), TermTable([], np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)), ())
     known = {k: i for i, k in enumerate(state.keys)}
     missing = [i for i, k in enumerate(keys) if k not in known]

@@ -44,7 +44,7 @@ def code_fingerprint(module: str | None = None) -> str:
     root, files = _package()
     paths = sorted(files)
     if module is not None and (module == "generator" or module.startswith("generator.")):
-        sources = _imported(root, module)
+        sources = _imported(module)
         paths = [p for p in paths if p.suffix != ".py" or p in sources]
     digest = hashlib.sha256()
     for path in paths:
@@ -64,10 +64,10 @@ _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(generator(?:\.\w+)*)[ \t]+import[
 _IMPORT = re.compile(rb"^[ \t]*import[ \t]+(generator(?:\.\w+)*)", re.M)
 
 
-def _imported(root: Path, module: str) -> set[Path]:
+def _imported(module: str) -> set[Path]:
     """The source files of `module`, of the package's `__init__`, and of every generator module
     they import, directly or through others (imports inside functions included)."""
-    _, files = _package()
+    root, files = _package()
     found: set[Path] = set()
     pending = [module, "generator"]
     while pending:

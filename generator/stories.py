@@ -83,13 +83,12 @@ def _candidate_pairs(vectors: textlib.SparseRows, days: list[EventDay]) -> list[
     found = [_dated_pairs(ids, docs, ordinal)]
     bounds = np.flatnonzero(np.diff(np.concatenate(([-1], ids, [-1])))).tolist()
     undated = ordinal[docs] < 0
-    doc_list = docs.tolist()
     for lo, hi in zip(bounds, bounds[1:]):
         if hi - lo < 2 or hi - lo > UNDATED_BLOCK or not undated[lo:hi].any():
             continue
-        members = doc_list[lo:hi]
-        for i in (docs[lo:hi][undated[lo:hi]]).tolist():
-            others = np.array([j for j in members if j != i], dtype=np.int64)
+        members = docs[lo:hi]
+        for i in members[undated[lo:hi]].tolist():
+            others = members[members != i]
             found.append(np.minimum(i, others) * len(days) + np.maximum(i, others))
     codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return list(zip((codes // len(days)).tolist(), (codes % len(days)).tolist()))

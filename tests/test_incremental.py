@@ -159,9 +159,8 @@ def test_pages_rendered_over_two_processes_are_the_pages_rendered_in_one(tmp_pat
 def test_a_stage_fingerprint_covers_the_modules_it_imports_and_no_others():
     import generator.runner as runner
 
-    root = Path(generator.runner.__file__).parent
-    keywords = {p.name for p in runner._imported(root, "generator.keywords")}
-    render = {p.name for p in runner._imported(root, "generator.render")}
+    keywords = {p.name for p in runner._imported("generator.keywords")}
+    render = {p.name for p in runner._imported("generator.render")}
     assert {"keywords.py", "text.py", "records.py", "__init__.py"} <= keywords
     assert "render.py" not in keywords and "stories.py" not in keywords
     assert {"render.py", "briefing.py", "records.py"} <= render
@@ -279,4 +278,4 @@ def test_the_import_scan_finds_what_pythons_own_parser_finds():
 
     for source in sorted(root.glob("*.py")):
         module = "generator" if source.stem == "__init__" else f"generator.{source.stem}"
-        assert runner._imported(root, module) == parsed(module), module
+        assert runner._imported(module) == parsed(module), module
