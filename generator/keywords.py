@@ -10,8 +10,10 @@ grown into the whole name.
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter
 from functools import cache, lru_cache
+from types import SimpleNamespace
 
 from generator import text as textlib
 from generator.records import Article
@@ -53,8 +55,71 @@ def extract_keywords(articles: tuple[Article, ...], runner: Runner | None = None
 def _extractor():
     import yake  # imported on first use: a rebuild with every article cached never needs it
 
+    _plain_graph()
     # YAKE's own de-duplication compares every pair of candidates; clean_keywords does it for less
     return yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=1.0)
+
+
+YAKE_VERSION = "0.7.3"
+"""The YAKE release whose internals `_plain_graph` knows (pinned in pyproject.toml)."""
+
+
+def _plain_graph() -> None:
+    """Let YAKE keep its word co-occurrence graph in plain dictionaries.
+
+    YAKE 0.7.3 stores the graph as a networkx DiGraph but only adds nodes and edges, looks edges
+    up and sums the weights of a word's edges; through networkx's views those calls are a third
+    of its time on a news lead. `_Graph` does the same in insertion order, and the median of a
+    word's positions is taken by `statistics.median` instead of numpy's (equal for the integer
+    positions YAKE passes), so the keywords and their scores are the same to the last bit
+    (tests/test_keywords.py checks it). Another YAKE release is left as it is.
+    """
+    from importlib import metadata
+
+    import yake.data.core
+    import yake.data.single_word
+
+    if metadata.version("yake") != YAKE_VERSION:
+        return
+    yake.data.core.nx = SimpleNamespace(DiGraph=_Graph)
+    yake.data.single_word.np = SimpleNamespace(median=statistics.median)
+
+
+class _Graph:
+    """The part of networkx's DiGraph that YAKE uses, over two dictionaries of dictionaries."""
+
+    __slots__ = ("_succ", "_pred")
+
+    def __init__(self):
+        self._succ: dict = {}
+        self._pred: dict = {}
+
+    def add_node(self, node) -> None:
+        if node not in self._succ:
+            self._succ[node] = {}
+            self._pred[node] = {}
+
+    def add_edge(self, u, v, **attributes) -> None:
+        self.add_node(u)
+        self.add_node(v)
+        data = self._succ[u].get(v)
+        if data is None:
+            data = self._succ[u][v] = self._pred[v][u] = {}
+        data.update(attributes)
+
+    def __getitem__(self, node) -> dict:
+        return self._succ[node]
+
+    def has_edge(self, u, v) -> bool:
+        return v in self._succ.get(u, ())
+
+    def out_edges(self, node, data: bool = False) -> list:
+        edges = self._succ[node]
+        return [(node, v, d) for v, d in edges.items()] if data else [(node, v) for v in edges]
+
+    def in_edges(self, node, data: bool = False) -> list:
+        edges = self._pred[node]
+        return [(u, node, d) for u, d in edges.items()] if data else [(u, node) for u in edges]
 
 
 def article_keywords(article: Article, extractor=None) -> tuple[str, ...]:
@@ -122,10 +187,26 @@ def _as_phrase(candidate: str, body: str) -> str | None:
     return phrase if _reads_as_noun_phrase(phrase.split()) else None
 
 
+_LISTED = re.compile(r"[\w.&]+-[a-z]+ed")
+_NUMBER = re.compile(r"[\d.,%$]+")
+_DESCRIBED_NAME = re.compile(r"C+l+C")
+_DEMONYM = re.compile(r"[A-Z][a-z]+(ese|ian|ish)")
+
+
+@cache
+def _news_words() -> frozenset[str]:
+    return frozenset(textlib.data_words("news_stopwords.txt"))
+
+
+@cache
+def _generic_words() -> frozenset[str]:
+    return frozenset(textlib.data_words("generic_keywords.txt"))
+
+
 def _drop_modifier(tokens: list[str]) -> list[str]:
     """`Hong Kong-listed Alibaba` and `benchmark Hang Seng Index` name the index or company: drop the modifier."""
     for i, token in enumerate(tokens):
-        if re.fullmatch(r"[\w.&]+-[a-z]+ed", token):
+        if _LISTED.fullmatch(token):
             return tokens[i + 1:]
     if len(tokens) > 2 and tokens[0].islower() and tokens[0].endswith("ed"):
         return tokens[1:]  # "continued investor interest": the interest is the thing
@@ -139,11 +220,11 @@ def _drop_modifier(tokens: list[str]) -> list[str]:
 
 def _reads_as_noun_phrase(tokens: list[str]) -> bool:
     stop = textlib.stopwords()
-    news = set(textlib.data_words("news_stopwords.txt"))
+    news = _news_words()
     first, last = tokens[0].lower(), tokens[-1].lower()
     if first in stop or last in stop or first in news or last in news:
         return False
-    if any(t.lower() in _UNITS or re.fullmatch(r"[\d.,%$]+", t) for t in tokens):
+    if any(t.lower() in _UNITS or _NUMBER.fullmatch(t) for t in tokens):
         return False
     interior = tokens[1:-1]
     if any(t.lower() in stop and not _is_name(tokens) for t in interior):
@@ -152,14 +233,14 @@ def _reads_as_noun_phrase(tokens: list[str]) -> bool:
         return False
     if tokens[-1].islower() and (last.endswith(_VERB_ENDINGS) or last.endswith("ly")) and len(last) > 4:
         return False
-    if len(tokens) == 1 and (len(tokens[0]) < 4 or first in textlib.data_words("generic_keywords.txt")):
+    if len(tokens) == 1 and (len(tokens[0]) < 4 or first in _generic_words()):
         return False
     if tokens[0].islower() and first.endswith("ing") and first not in _NOUNS_IN_ING:
         return False  # "growing enthusiasm", "making large bets": a verb phrase
     cases = "".join("C" if t[:1].isupper() or t[:1].isdigit() else "l" for t in tokens)
-    if re.search(r"C+l+C", cases) and not all(t.lower() in stop for t, c in zip(tokens, cases) if c == "l"):
+    if _DESCRIBED_NAME.search(cases) and not all(t.lower() in stop for t, c in zip(tokens, cases) if c == "l"):
         return False  # "Index heavyweight Alibaba": a description between names
-    if re.fullmatch(r"[A-Z][a-z]+(ese|ian|ish)", tokens[-1]):
+    if _DEMONYM.fullmatch(tokens[-1]):
         return False  # a demonym at the end qualifies a noun that is missing
     if tokens[-1].islower() and last.endswith(_ADJECTIVE_ENDINGS) and last not in _NOUNS_LIKE_ADJECTIVES:
         return False
@@ -263,7 +344,7 @@ def _grow_name(spans: list[tuple[int, int]], body: str) -> tuple[int, int]:
         after = {_word_after(body, e) for _, e in spans}
         if len(after) != 1 or not (word := after.pop()) or not _CAP_WORD.fullmatch(word):
             break
-        if word.lower() in textlib.stopwords() or word.lower() in set(textlib.data_words("news_stopwords.txt")):
+        if word.lower() in textlib.stopwords() or word.lower() in _news_words():
             break
         spans = [(s, e + len(word) + 1) for s, e in spans]
     return spans[0]
@@ -272,12 +353,17 @@ def _grow_name(spans: list[tuple[int, int]], body: str) -> tuple[int, int]:
 def _word_before(body: str, start: int, mid_sentence) -> str | None:
     if start < 2 or body[start - 1] != " ":
         return None
+    # the run of word characters, ".", "&" and "-" that ends the text before the space (or the
+    # newline that ends it), as `re.search(r"[\w.&-]+$", ...)` finds it, within _LOOK_BACK characters
     window = max(0, start - 1 - _LOOK_BACK)
-    match = re.search(r"([\w.&-]+)$", body[window: start - 1])
-    if not match:
+    end = start - 2 if body[start - 2] == "\n" and start - 2 >= window else start - 1
+    begin = end
+    while begin > window and (_is_word(body[begin - 1]) or body[begin - 1] in ".&-"):
+        begin -= 1
+    if begin == end:
         return None
-    word = match.group(1).rstrip(".")
-    prefix = body[max(0, window + match.start() - _LOOK_BACK): window + match.start()].rstrip()
+    word = body[begin:end].rstrip(".")
+    prefix = body[max(0, begin - _LOOK_BACK): begin].rstrip()
     if (not prefix or prefix[-1] in ".!?\"“\n") and not mid_sentence(word):
         return None  # a sentence starts here, and the word is not otherwise a name
     return word
@@ -301,8 +387,10 @@ def _capitalised_mid_sentence(word: str, body: str) -> bool:
 def _word_after(body: str, end: int) -> str | None:
     if end >= len(body) - 1 or body[end] != " ":
         return None
-    match = re.match(r"([\w&]+)", body[end + 1:])
-    return match.group(1) if match else None
+    stop = end + 1
+    while stop < len(body) and (_is_word(body[stop]) or body[stop] == "&"):
+        stop += 1
+    return body[end + 1:stop] or None
 
 
 def _most_common_surface(phrase: str, body: str) -> str:

@@ -40,7 +40,8 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
 def read_yaml(source, label: str, what: str):
     """Parsed YAML of a configuration file; any problem is a ConfigError naming the file."""
     try:
-        return yaml.safe_load(source.read_text(encoding="utf-8"))
+        # libyaml's parser when PyYAML has it: the same documents, read about ten times faster
+        return yaml.load(source.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise ConfigError(f"{label}: {what} not found") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -1,4 +1,5 @@
-from generator.keywords import article_keywords, clean_keywords, merge_keywords
+from generator.keywords import CANDIDATES, article_keywords, clean_keywords, merge_keywords
+from tests.golden import ROOT
 
 BODY = (
     "Chinese stocks rallied on hopes that President Xi Jinping's rare meeting with founders "
@@ -47,3 +48,23 @@ def test_merge_ranks_shared_keywords_first_and_drops_contained_ones():
     merged = merge_keywords([("Alibaba", "Hang Seng Index"), ("Hang Seng Index", "Lenovo"), ("Hang Seng",)])
     assert merged[0] == "Hang Seng Index"
     assert "Hang Seng" not in merged and set(merged) == {"Alibaba", "Hang Seng Index", "Lenovo"}
+
+
+def test_yake_on_plain_dictionaries_gives_the_same_keywords_and_scores(monkeypatch):
+    import networkx
+    import numpy
+    import yake.data.core
+    import yake.data.single_word
+
+    from generator.keywords import _extractor
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").rglob("*")) if p.is_file()]
+    texts += [BODY, "Shares rose. Shares fell. Shares rose again as Hang Seng rose and Hang Seng Tech fell.", ""]
+    fast = _extractor()
+    assert yake.data.core.nx is not networkx  # the plain graph is in use
+    ours = [fast.extract_keywords(text) for text in texts]
+    monkeypatch.setattr(yake.data.core, "nx", networkx)
+    monkeypatch.setattr(yake.data.single_word, "np", numpy)
+    reference = yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=1.0)
+    assert ours == [reference.extract_keywords(text) for text in texts]
+    assert sum(len(k) for k in ours) > 100
