@@ -247,9 +247,10 @@ class _Reader:
     def sentence_moves(self, text: str, mentions: list[_Mention], article: Article, context) -> list[Move]:
         moves: list[Move] = []
         consumed = self._forecasts_and_flows(text, mentions, article, moves)
-        cues = [c for c in CUE.finditer(text) if not any(m.start <= c.start() < m.end for m in mentions)]
         figures = [f for f in FIGURE.finditer(text) if not any(a <= f.start() < b for a, b in consumed)] \
             if _DIGIT.search(text) else []
+        cues = [c for c in CUE.finditer(text) if not any(m.start <= c.start() < m.end for m in mentions)] \
+            if figures else []  # a cue only ever qualifies a figure
         previous_end, previous_entities, previous_move = 0, [], None
         for n, fig in enumerate(figures):
             size_kind = fig["pct"] or fig["rlo"] or fig["dlo"] or fig["pts"]

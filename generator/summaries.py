@@ -120,13 +120,15 @@ def _ranked(articles: list[Article], count: int, keywords: tuple[str, ...] = ())
         dangling = 0.5 if _DANGLING.match(c.text) and c.position else 1.0
         scores.append((WEIGHTS[0] * centrality[i] + WEIGHTS[1] * lead + WEIGHTS[2] * covered) * dangling)
     chosen: list[int] = []
+    closest = None  # each sentence's greatest similarity to one already chosen
+    overlaps = [0.0] * len(candidates)
     while len(chosen) < count:
         best, best_value = None, None
         leads = sum(1 for j in chosen if candidates[j].position == 0)
         for i in range(len(candidates)):
             if i in chosen or (leads and candidates[i].position == 0):
                 continue  # the leads of articles on one event say the same thing: one is enough
-            overlap = float(similarity[i, chosen].max()) if chosen else 0.0
+            overlap = overlaps[i]
             if overlap > REDUNDANT:
                 continue
             value = scores[i] - 0.3 * overlap
@@ -135,6 +137,8 @@ def _ranked(articles: list[Article], count: int, keywords: tuple[str, ...] = ())
         if best is None:
             break
         chosen.append(best)
+        closest = similarity[:, best] if closest is None else np.maximum(closest, similarity[:, best])
+        overlaps = closest.tolist()
     return [candidates[i] for i in chosen]
 
 

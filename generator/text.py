@@ -67,14 +67,22 @@ def stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Content-word stems of a text, stopwords and numbers dropped."""
-    stop = stopwords()
+    known = _TERM_OF
+    if len(known) > 1 << 18:
+        known.clear()
     out = []
     for w in words(text):
-        lw = w.lower()
-        if lw in stop or len(lw) < 2:
-            continue
-        out.append(stem(lw))
+        term = known.get(w)
+        if term is None:
+            lw = w.lower()
+            term = known[w] = "" if lw in stopwords() or len(lw) < 2 else stem(lw)
+        if term:
+            out.append(term)
     return out
+
+
+_TERM_OF: dict[str, str] = {}
+"""Word (as written) to its term, or "" for a word that is not one: a text's words are mostly known."""
 
 
 def article_terms(article) -> tuple[str, ...]:
