@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
-from segtok.segmenter import split_multi
+from segtok.segmenter import MAY_CROSS_ONE_LINE, split_multi
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’&.-]*[A-Za-z0-9]|[A-Za-z]")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
@@ -18,6 +18,11 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 def sentences(paragraph: str) -> list[str]:
     """Split a paragraph into sentences (segtok, no downloaded models)."""
+    body = paragraph.strip()
+    if not MAY_CROSS_ONE_LINE.search(body):
+        # no place segtok could split at (a sentence terminal before a space, or a blank line):
+        # one sentence, without the cost of segtok's passes over it
+        return [body] if body else []
     out = []
     for sentence in split_multi(paragraph):
         sentence = sentence.strip()

@@ -154,3 +154,20 @@ def test_bom_utf16_and_line_ends():
 def test_nested_folders_give_slash_ids(tmp_path):
     corpus = read(tmp_path, "2025/feb/a.txt", LEAD)
     assert corpus.articles[0].id == "2025/feb/a.txt"
+
+
+def test_sentences_are_segtoks_sentences_whether_or_not_segtok_runs():
+    import random
+
+    from segtok.segmenter import split_multi
+
+    from generator.text import sentences
+
+    pieces = ["Shares", "rose", " ", ".", "!", "?", '"', "'", ")", "]", "\n", "\n\n", "Mr.", "U.S.", "3.5", "\u3002",
+              "\u2019", "\t", "etc.", "e.g.", "Apple Inc. said"]
+    rng = random.Random(7)
+    paragraphs = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(20000)]
+    fast = sum(1 for p in paragraphs if len(sentences(p)) == 1)
+    assert fast > 1000
+    for paragraph in paragraphs:
+        assert sentences(paragraph) == [s.strip() for s in split_multi(paragraph) if s.strip()], repr(paragraph)
