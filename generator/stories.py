@@ -198,7 +198,10 @@ def _cluster(items: list[int], sims: dict[tuple[int, int], float], vectors: text
         a, b = cluster_of[i], cluster_of[j]
         if a == b:
             continue
-        average = textlib.cosine(total(a), total(b)) / (len(members[a]) * len(members[b]))
+        if len(members[a]) == 1 and len(members[b]) == 1:
+            average = sim  # two single articles: their average similarity is the pair's own
+        else:
+            average = textlib.cosine(total(a), total(b)) / (len(members[a]) * len(members[b]))
         if average < THRESHOLD or not all(_compatible(days[x], days[y]) for x in members[a] for y in members[b]):
             continue
         a, b = min(a, b), max(a, b)
