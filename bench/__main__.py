@@ -214,7 +214,7 @@ def main() -> None:
         "# Benchmarks\n\nWritten by `make bench` (`python -m bench`); every figure is from that run.\n\n"
         f"Machine: {machine()}. Date: {dt.date.today().isoformat()}.\n\n"
         "Generation is `python -m generator build` (all cores, result cache in the work folder): cold with an "
-        "empty cache, warm with nothing changed, then after adding articles. On bbc-dev each figure is the "
+        "empty cache, warm with nothing changed (the build checks its stamp and stops), then after adding articles. On bbc-dev each figure is the "
         f"median of {args.repeat} runs (this machine's speed varies from run to run); the articles are added "
         "to a copy of bbc-dev outside the repository, built once before the timed runs. The archive figures "
         "are single runs. mkdocs build is `mkdocs build` of the generated docs. Peak memory is the largest "

@@ -17,6 +17,7 @@ from generator.registry import load_registry
 from generator.render import render_pages
 from generator.runner import Runner
 from generator.settings import BuildSettings
+from generator.stamp import Notes, inputs_key, keep_stamp, last_stamp, repeat_notes
 from generator.stories import group_stories
 from generator.summaries import summarise
 from generator.taxonomy import load_taxonomy
@@ -28,22 +29,35 @@ from generator.write import PreviousPages, write_docs
 class BuildResult:
     """What a build made."""
 
-    digest: Digest
-    """Everything the pages were rendered from."""
+    digest: Digest | None
+    """Everything the pages were rendered from; None when nothing had changed since the previous
+    build, whose pages were left as they were."""
     pages: tuple[str, ...]
     """Paths written under docs/."""
+    stories: int
+    articles: int
+    skipped: int
 
 
 def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
     """Read the seeds, analyse them and write the digest's pages into docs/."""
     taxonomy = load_taxonomy(settings.themes)
     registry = load_registry()
-    with Runner(settings.cache, settings.jobs) as runner:
+    with Runner(settings.cache, settings.jobs) as runner, Notes() as notes:
+        inputs = inputs_key(settings) if runner.keeps_results else None
+        unchanged = last_stamp(runner, settings, inputs) if inputs else None
+        if unchanged is not None:
+            repeat_notes(unchanged)
+            if settings.strict and unchanged.problem:
+                raise BuildError(f"--strict: {unchanged.problem}")
+            return BuildResult(None, tuple(path for path, _ in unchanged.written), unchanged.stories,
+                               unchanged.articles, unchanged.skipped)
         progress("reading articles")
         corpus = read_corpus(settings.seeds, runner)
-        if settings.strict and (corpus.skipped or corpus.warnings):
-            problem = (corpus.skipped or corpus.warnings)[0]
-            raise BuildError(f"--strict: {problem.path}: {problem.reason}")
+        first_problem = (corpus.skipped or corpus.warnings)[:1]
+        problem = f"{first_problem[0].path}: {first_problem[0].reason}" if first_problem else None
+        if settings.strict and problem:
+            raise BuildError(f"--strict: {problem}")
         progress("extracting keywords")
         keywords = extract_keywords(corpus.articles, runner)
         features = article_features(corpus.articles, runner)
@@ -66,4 +80,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         feeds = render_feeds(digest)
         written = write_docs(pages, {"digest.json": export_json(digest, settings.jobs), **feeds}, settings.docs)
         runner.put("pages", manifest_key, previous.manifest_after_write(), PreviousPages.__module__)
-    return BuildResult(digest, tuple(written))
+        if inputs:
+            keep_stamp(runner, settings, inputs, written, notes.records, problem, len(digest.stories),
+                       len(digest.articles), len(digest.skipped))
+    return BuildResult(digest, tuple(written), len(digest.stories), len(digest.articles), len(digest.skipped))

@@ -74,9 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
     if not args.quiet:
-        digest = result.digest
-        print(f"built {len(digest.stories)} stories from {len(digest.articles)} articles "
-              f"({len(digest.skipped)} skipped) into {settings.docs} in {time.perf_counter() - started:.1f} s")
+        counts = f"{result.stories} stories from {result.articles} articles ({result.skipped} skipped)"
+        took = f"{time.perf_counter() - started:.1f} s"
+        if result.digest is None:
+            print(f"nothing changed since the last build: kept {counts} in {settings.docs} ({took})")
+        else:
+            print(f"built {counts} into {settings.docs} in {took}")
     return 0
 
 

@@ -153,6 +153,11 @@ class Runner:
         self._names: set[str] = set()
         self._used: dict[str, set[str]] = {}  # keys a stage read or stored in this build, when it stored any
 
+    @property
+    def keeps_results(self) -> bool:
+        """Whether results are kept between builds (a cache folder is in use)."""
+        return self._db is not None
+
     def map(self, stage: str, func: Callable[[T], R], items: Sequence[T],
             keys: Iterable[str] | None = None, keep: Iterable[str] = ()) -> list[R]:
         """`func(item)` for every item, in order; cached results are reused. Results stored under

@@ -1,6 +1,8 @@
 """Rebuilds follow what changed: unchanged article and story pages are kept, not rendered again, and
 the result is always the same bytes a build from scratch gives."""
 
+import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -57,13 +59,15 @@ def _page_count(docs: Path, folder: str) -> int:
     return sum(1 for p in (docs / "digest" / folder).glob("*.md") if not p.name.startswith("page-") and p.name != "index.md")
 
 
-def test_a_rebuild_with_nothing_changed_keeps_every_article_and_story_page(tmp_path, kept):
-    seeds, docs, cache = ROOT / "seeds", tmp_path / "docs", tmp_path / "cache"
+def test_a_rebuild_that_finds_every_article_unchanged_keeps_every_article_and_story_page(tmp_path, kept):
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    shutil.copytree(ROOT / "seeds", seeds)
     _build(seeds, docs, cache)
     first = generated_files(docs)
     inodes = {p: (docs / p).stat().st_ino for p in first}
+    _touch(sorted(seeds.iterdir())[0])  # a new modification time, the same bytes: the build runs
     _new_build(kept)
-    _build(seeds, docs, cache)
+    assert _build(seeds, docs, cache).digest is not None
     assert generated_files(docs) == first
     articles, stories = _page_count(docs, "articles"), _page_count(docs, "stories")
     assert articles and stories
@@ -73,6 +77,81 @@ def test_a_rebuild_with_nothing_changed_keeps_every_article_and_story_page(tmp_p
     assert "digest/articles/index.md" in kept_now  # listings are kept too
     assert "index.md" not in kept_now  # the home page reads the whole digest: always rendered
     assert all((docs / p).stat().st_ino == inodes[p] for p in kept_now)
+
+
+def _touch(path: Path) -> None:
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def _identities(docs: Path) -> dict[str, tuple]:
+    return {p.relative_to(docs).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in docs.rglob("*") if p.is_file()}
+
+
+def test_a_build_with_nothing_changed_touches_no_file_and_says_the_same(tmp_path, caplog):
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    shutil.copytree(ROOT / "seeds", seeds)
+    (seeds / "empty.txt").write_text("", encoding="utf-8")
+    first = _build(seeds, docs, cache)
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    before = _identities(docs)
+    caplog.clear()
+    again = _build(seeds, docs, cache)
+    assert again.digest is None
+    assert (again.stories, again.articles, again.skipped, again.pages) == \
+           (len(first.digest.stories), len(first.digest.articles), len(first.digest.skipped), first.pages)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == said
+    assert any("empty.txt" in line for line in said)
+    assert _identities(docs) == before
+    with pytest.raises(BuildError, match="--strict: empty.txt"):
+        build(build_settings(seeds=str(seeds), docs=str(docs), templates=str(ROOT / "templates"),
+                             cache=str(cache), jobs=1, strict=True))
+
+
+@pytest.mark.parametrize("change", ["seed touched", "seed added", "template edited", "theme file",
+                                    "page deleted", "page added", "home page edited"])
+def test_any_change_to_what_the_pages_come_from_or_to_the_pages_builds_again(tmp_path, change):
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    templates, themes = tmp_path / "templates", tmp_path / "themes.yaml"
+    shutil.copytree(ROOT / "seeds", seeds)
+    shutil.copytree(ROOT / "templates", templates)
+    themes.write_bytes((ROOT / "generator" / "data" / "themes.yaml").read_bytes())
+
+    def run():
+        return build(build_settings(seeds=str(seeds), docs=str(docs), templates=str(templates),
+                                    themes=str(themes), cache=str(cache), jobs=1))
+
+    run()
+    assert run().digest is None
+    stray = docs / "digest" / "articles" / "stray.md"
+    if change == "seed touched":
+        _touch(sorted(seeds.iterdir())[0])
+    elif change == "seed added":
+        (seeds / "copper.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    elif change == "template edited":
+        (templates / "article.md.j2").write_text((templates / "article.md.j2").read_text(encoding="utf-8") + "\n",
+                                                 encoding="utf-8")
+    elif change == "theme file":
+        _touch(themes)
+    elif change == "page deleted":
+        sorted((docs / "digest" / "stories").glob("*.md"))[0].unlink()
+    elif change == "page added":
+        stray.write_text("left here by hand", encoding="utf-8")
+    elif change == "home page edited":
+        (docs / "index.md").write_text((docs / "index.md").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = run()
+    assert result.digest is not None
+    assert generated_files(docs) == generated_files(_scratch(tmp_path, seeds, templates, themes))
+    assert not stray.exists()
+    assert run().digest is None
+
+
+def _scratch(tmp_path: Path, seeds: Path, templates: Path, themes: Path) -> Path:
+    docs = tmp_path / "scratch"
+    build(build_settings(seeds=str(seeds), docs=str(docs), templates=str(templates), themes=str(themes),
+                         cache="", jobs=1))
+    return docs
 
 
 def test_a_new_article_gives_the_same_pages_as_a_build_from_scratch(tmp_path, kept):
@@ -251,6 +330,30 @@ def test_the_cache_drops_results_no_build_uses_any_more(tmp_path):
         assert runner.misses == 0
         (stored,) = runner._db.execute("SELECT count(*) FROM results").fetchone()
     assert stored == 3
+
+
+def test_a_cache_of_the_earlier_layout_is_replaced_and_results_are_found_again(tmp_path):
+    import sqlite3
+
+    from generator.runner import CACHE_FILE, Runner
+
+    earlier = sqlite3.connect(tmp_path / "results.sqlite")
+    earlier.execute("CREATE TABLE results (stage TEXT, key TEXT, value BLOB, PRIMARY KEY (stage, key)) WITHOUT ROWID")
+    earlier.commit()
+    earlier.close()
+    with Runner(tmp_path) as runner:
+        assert runner.map("square", _square, list(range(100))) == [n * n for n in range(100)]
+        runner.put("state", "latest", {"big": b"x" * 100_000})
+    assert not (tmp_path / "results.sqlite").exists()
+    with Runner(tmp_path) as runner:
+        assert runner.map("square", _square, list(range(100))) == [n * n for n in range(100)]
+        assert runner.misses == 0 and runner.hits == 100
+        assert runner.get("state", "latest") == {"big": b"x" * 100_000}
+    assert (tmp_path / CACHE_FILE).is_file()
+
+
+def _square(n):
+    return n * n
 
 
 def test_the_import_scan_finds_what_pythons_own_parser_finds():

@@ -1,0 +1,126 @@
+"""Stamp: what the last build read and wrote, so that a build with nothing changed stops at once.
+
+Most commits touch neither the articles nor the templates nor the settings. A build records what
+its output was made from (the identity of every file under the seeds folder and the templates
+folder, the theme file, the settings that shape the pages), what it wrote (the identity of every
+generated file) and the warnings it gave. The next build checks those first: when all are as
+they were, the pages already in docs/ are the pages it would write, and it ends there, giving the
+same warnings again (and failing the same way under --strict).
+
+A file's identity is its size, modification time and inode, as for the seeds' own manifest; the
+generator's code is part of the cache's key, so a stamp never outlives a change to the code.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.render import GENERATED
+from generator.runner import Runner, item_key
+from generator.settings import BuildSettings
+
+OWNER = None
+"""Stamps are kept under the fingerprint of all the generator's code and data."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a finished build read, wrote and said."""
+
+    inputs: str
+    """Hash of the identities of everything the pages are made from."""
+    written: tuple[tuple[str, tuple[int, int, int] | None], ...]
+    """Each generated file (path under docs/) and its identity after the build."""
+    notes: tuple[tuple[str, int, str], ...]
+    """The warnings the build logged: logger, level and message."""
+    problem: str | None
+    """The first skipped file or warning, which fails a build under --strict."""
+    stories: int
+    articles: int
+    skipped: int
+
+
+def inputs_key(settings: BuildSettings) -> str:
+    """Hash of what the pages are made from: the files under the seeds and templates folders, the
+    theme file, and the settings that shape the output."""
+    parts = [str(settings.seeds.resolve()), str(settings.docs.resolve()), _tree(settings.seeds),
+             _tree(settings.templates), _identity(settings.themes) if settings.themes else None]
+    return item_key(tuple(parts))
+
+
+def last_stamp(runner: Runner, settings: BuildSettings, inputs: str) -> Stamp | None:
+    """The previous build's stamp when nothing it read or wrote has changed since, else None."""
+    stamp = runner.get("stamp", str(settings.docs.resolve()), OWNER)
+    if not isinstance(stamp, Stamp) or stamp.inputs != inputs:
+        return None
+    docs = settings.docs
+    if any(_identity(docs / path) != identity for path, identity in stamp.written):
+        return None
+    generated = {path for path, _ in stamp.written if path.startswith(f"{GENERATED}/")}
+    if set(_files(docs / GENERATED, f"{GENERATED}/")) != generated:
+        return None  # a file added to the generated folder by hand: a build would remove it
+    return stamp
+
+
+def keep_stamp(runner: Runner, settings: BuildSettings, inputs: str, written: list[str], notes, problem,
+               stories: int, articles: int, skipped: int) -> None:
+    """Record what this build read, wrote and said, for the next build."""
+    identities = tuple((path, _identity(settings.docs / path)) for path in written)
+    stamp = Stamp(inputs, identities, tuple(notes), problem, stories, articles, skipped)
+    runner.put("stamp", str(settings.docs.resolve()), stamp, OWNER)
+
+
+class Notes(logging.Handler):
+    """The warnings logged while it is attached to the generator's logger, to give them again."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+    def __enter__(self) -> Notes:
+        logging.getLogger("generator").addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logging.getLogger("generator").removeHandler(self)
+
+
+def repeat_notes(stamp: Stamp) -> None:
+    """Log the warnings of the build that made the stamp again."""
+    for name, level, message in stamp.notes:
+        logging.getLogger(name).log(level, "%s", message)
+
+
+def _tree(folder: Path) -> tuple:
+    """The path and identity of every file and folder under a folder (links followed for files)."""
+    entries = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        rel = os.path.relpath(dirpath, folder)
+        entries.append((rel, tuple(dirnames)))
+        for name in sorted(filenames):
+            entries.append((rel, name, _identity(Path(dirpath, name))))
+    return tuple(entries)
+
+
+def _files(folder: Path, prefix: str) -> list[str]:
+    out = []
+    for dirpath, _, filenames in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder)
+        base = prefix if rel == "." else f"{prefix}{Path(rel).as_posix()}/"
+        out.extend(base + name for name in filenames)
+    return out
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
