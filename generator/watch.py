@@ -46,8 +46,9 @@ def watch(settings: BuildSettings, interval: float = 0.5, rounds: int | None = N
             started = time.perf_counter()
             try:
                 result = build(settings)
-                log.warning("rebuilt %d stories from %d articles in %.1f s", len(result.digest.stories),
-                            len(result.digest.articles), time.perf_counter() - started)
+                log.warning("%s %d stories from %d articles in %.1f s",
+                            "rebuilt" if result.digest is not None else "nothing changed: kept",
+                            result.stories, result.articles, time.perf_counter() - started)
             except DigestError as exc:
                 log.error("%s", exc)
             on_build()

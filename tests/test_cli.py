@@ -80,3 +80,20 @@ def test_watch_rebuilds_after_a_new_article(tmp_path):
     thread.join()
     assert len(builds) == 2
     assert "new.txt" in (tmp_path / "docs" / "digest.json").read_text(encoding="utf-8")
+
+
+def test_watch_starts_on_pages_that_are_up_to_date(tmp_path, caplog):
+    import logging
+
+    from generator.build import build
+    from generator.settings import build_settings
+    from generator.watch import watch
+
+    settings = build_settings(seeds=str(ROOT / "seeds"), docs=str(tmp_path / "docs"), templates=str(ROOT / "templates"),
+                              cache=str(tmp_path / "cache"), jobs=1)
+    first = build(settings)
+    builds = []
+    with caplog.at_level(logging.WARNING, logger="generator"):
+        watch(settings, 0.01, 2, on_build=lambda: builds.append(1))
+    assert builds == [1]
+    assert f"nothing changed: kept {first.stories} stories from {first.articles} articles" in caplog.text
