@@ -171,3 +171,30 @@ def test_sentences_are_segtoks_sentences_whether_or_not_segtok_runs():
     assert fast > 1000
     for paragraph in paragraphs:
         assert sentences(paragraph) == [s.strip() for s in split_multi(paragraph) if s.strip()], repr(paragraph)
+
+
+def test_segtoks_abbreviation_search_near_the_end_finds_what_the_whole_search_finds():
+    import random
+
+    import segtok.segmenter
+
+    from generator.text import _EndSearch, _search_abbreviations_at_the_end
+
+    _search_abbreviations_at_the_end()
+    fast = segtok.segmenter.ABBREVIATIONS
+    assert isinstance(fast, _EndSearch)  # segtok is the release the end-only search was worked out for
+    whole = fast.pattern
+    pieces = ["Mr", "Dr", "No", "U.S", "e.g", "approx", "Professor ", "Commander ", "Señorita ", "by ", ", and ",
+              " and ", ", ", "(", "[", "A", "B.", "A.-B", "ʰ", "x", "word ", " ", "\n", "1", "22", ".", "St", "z.B"]
+    rng = random.Random(5)
+    found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        if rng.random() < 0.4:
+            text = "".join(rng.choice(pieces) for _ in range(30)) + text
+        if rng.random() < 0.02:
+            text = "1" * rng.randint(60, 90) + rng.choice(["", "\n", " x"])
+        expected = whole.search(text) is not None
+        assert (fast.search(text) is not None) == expected, repr(text)
+        found += expected and len(text) > _EndSearch.WINDOW
+    assert found > 200
