@@ -57,10 +57,12 @@ class Trusted(str):
     """A string the generator built (a link, a path) that templates print as it is."""
 
 
-_ESCAPE = re.compile(r"([\\`*_{}\[\]()#+\-!.|~:=^$%&<>\"'@])")
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;", ":": "&#58;",
-             "|": "&#124;", "~": "&#126;", "=": "&#61;", "^": "&#94;", "$": "&#36;", "%": "&#37;",
-             "@": "&#64;"}
+_MARKUP = re.compile(r"[\\`*_{}\[\]#|<>&]")
+"""Characters that are markup wherever they stand in a line (emphasis, code, links, attribute lists,
+HTML, entities, table cells, a heading's closing hashes)."""
+_LINE_START = re.compile(r"[-+=]|\d+\.")
+"""What is markup only at the start of a line (a list item, a setext underline, an ordered list)."""
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "|": "&#124;", "=": "&#61;"}
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
@@ -80,7 +82,17 @@ def markdown_text(value) -> str:
         return value
     if isinstance(value, dt.date):
         return value.isoformat()
-    return _ESCAPE.sub(lambda m: _ENTITIES.get(m.group(1), "\\" + m.group(1)), plain_line(value))
+    text = _MARKUP.sub(_escape, plain_line(value))
+    start = _LINE_START.match(text)
+    if start:  # the value may start a line, or follow a list marker: its first mark is escaped
+        cut = start.end() - 1
+        text = text[:cut] + _escape(text[cut]) + text[cut + 1:]
+    return text
+
+
+def _escape(char) -> str:
+    char = char if isinstance(char, str) else char.group()
+    return _ENTITIES.get(char, "\\" + char)
 
 
 def page_title(value) -> Trusted:

@@ -27,7 +27,8 @@ SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 # Text that looks like an article now and then: words, punctuation, markup and odd characters.
 pieces = st.sampled_from(["Shares", "rose", "on", "Monday", "after", "the", "bank", ".", ",", "\n", "\r\n", "\r", " ",
                           "---", "<script>", "[x](javascript:1)", "{{ x }}", "!!!", "é", "€", "中", "\t", "&amp;",
-                          "\x00", "\ufeff", "#", "|", "*"])
+                          "\x00", "\ufeff", "#", "|", "*", "- ", "+ ", "1. ", "12.", "2) ", "> ", "=", "===", "~~~",
+                          "```", "_", "\\", "`", "    ", "-", "'", '"', ":", "&", "<"])
 article_text = st.one_of(st.text(), st.lists(pieces, max_size=80).map("".join))
 
 
@@ -159,6 +160,9 @@ CONTEXTS = {
     "list item": ("- {}", ["ul", "li"]),
     "link text": ("[{}](page.md)", ["p", "a"]),
     "emphasis": ("*{}*", ["p", "em"]),
+    "line": ("{}", ["p"]),
+    "line under a line": ("Before\n{}", ["p"]),
+    "line in a list item": ("- Before\n\n    {}", ["ul", "li", "p", "p"]),
 }
 
 
