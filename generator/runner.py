@@ -10,6 +10,7 @@ there are enough of them to pay for it.
 from __future__ import annotations
 
 import copyreg
+import gc
 import hashlib
 import io
 import logging
@@ -283,10 +284,18 @@ def map_pickled(func: Callable[[T], R], items: Sequence[T], jobs: int) -> list[b
     _WORK = (func, items)
     try:
         chunk = max(4, len(items) // (jobs * 32))  # small chunks: no worker idles long at the end
-        with ProcessPoolExecutor(jobs, mp_context=get_context("fork")) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("fork"), initializer=_collect_own_garbage) as pool:
             return list(pool.map(_run_pickled, range(len(items)), chunksize=chunk))
     finally:
         _WORK = None
+
+
+def _collect_own_garbage() -> None:
+    """In a worker: collect cycles among the objects it makes, never walking the ones it inherited
+    (the build pauses collection in its own process, so a worker starts with all of them pending:
+    walking them would copy every page of the build's memory into the worker)."""
+    gc.freeze()
+    gc.enable()
 
 
 _WORK: tuple[Callable, Sequence] | None = None

@@ -382,3 +382,27 @@ def test_the_import_scan_finds_what_pythons_own_parser_finds():
     for source in sorted(root.glob("*.py")):
         module = "generator" if source.stem == "__init__" else f"generator.{source.stem}"
         assert runner._imported(module) == parsed(module), module
+
+
+def test_cycle_collection_is_paused_while_a_build_runs_and_resumed_after(tmp_path, monkeypatch):
+    import gc
+
+    import generator.build
+
+    seen = []
+    original = generator.build.group_stories
+
+    def grouping(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(generator.build, "group_stories", grouping)
+    assert gc.isenabled()
+    _build(ROOT / "seeds", tmp_path / "docs", None)
+    assert seen == [False] and gc.isenabled()
+    broken = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", broken)
+    (broken / "article.md.j2").write_text("{{ digest.articles[1].title }}\n", encoding="utf-8")
+    with pytest.raises(BuildError):
+        _build(ROOT / "seeds", tmp_path / "docs", None, templates=broken)
+    assert gc.isenabled()
