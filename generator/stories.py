@@ -44,10 +44,12 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     days = [features.event_day(a.id) for a in articles]
     pairs = _candidate_pairs(vectors, days)
     pairs = [(i, j) for i, j in pairs if _compatible(days[i], days[j])]
-    sims = dict(zip(pairs, textlib.cosines(vectors, pairs)))
-    copies = _near_copies(articles, sims)
-
-    clusters = _cluster([i for i in range(len(articles)) if i not in copies], sims, vectors, days)
+    sims = textlib.cosines(vectors, pairs)
+    lengths = [len(a.text) for a in articles]
+    copies = _near_copies(articles, [(p, sim) for p, sim in zip(pairs, sims)
+                                     if sim >= COPY_THRESHOLD or lengths[p[0]] == lengths[p[1]]])
+    linked = [(p, sim) for p, sim in zip(pairs, sims) if sim >= THRESHOLD]
+    clusters = _cluster([i for i in range(len(articles)) if i not in copies], linked, vectors, days)
     stories = [_story(members, copies, articles, days, vectors, themes) for members in clusters]
     stories = _unique_ids(stories)
     return tuple(sorted(stories, key=lambda s: (-(s.date or dt.date.min).toordinal(), s.id)))
@@ -151,18 +153,12 @@ def _strongest(ids: np.ndarray, weights: np.ndarray, docs: np.ndarray, term_rank
             np.concatenate((docs[keep], np.array(extra_docs, dtype=np.int64))))
 
 
-def _near_copies(articles: tuple[Article, ...], sims: dict[tuple[int, int], float]) -> dict[int, int]:
-    """Index of each near-copy to the index of the article it copies (the earlier or first one)."""
+def _near_copies(articles: tuple[Article, ...], pairs: list[tuple[tuple[int, int], float]]) -> dict[int, int]:
+    """Index of each near-copy to the index of the article it copies (the earlier or first one),
+    from the candidate pairs that are similar enough or whose texts are as long."""
     copies: dict[int, int] = {}
-    lengths: dict[int, int] = {}
-
-    def length(k: int) -> int:
-        if k not in lengths:
-            lengths[k] = len(articles[k].text)
-        return lengths[k]
-
-    for (i, j), sim in sorted(sims.items()):
-        same_text = length(i) == length(j) and articles[i].text == articles[j].text
+    for (i, j), sim in sorted(pairs):
+        same_text = len(articles[i].text) == len(articles[j].text) and articles[i].text == articles[j].text
         if sim >= COPY_THRESHOLD or same_text:
             keep, copy = sorted((i, j), key=lambda k: (articles[k].date or dt.date.max, articles[k].id))
             while keep in copies:
@@ -172,9 +168,10 @@ def _near_copies(articles: tuple[Article, ...], sims: dict[tuple[int, int], floa
     return copies
 
 
-def _cluster(items: list[int], sims: dict[tuple[int, int], float], vectors: textlib.SparseRows,
+def _cluster(items: list[int], sims: list[tuple[tuple[int, int], float]], vectors: textlib.SparseRows,
              days: list[EventDay]) -> list[list[int]]:
-    """Average-linkage clustering, trying candidate pairs from the most similar down.
+    """Average-linkage clustering, trying candidate pairs (at least THRESHOLD similar) from the most
+    similar down.
 
     The average cosine over all pairs of two groups of unit vectors is the dot product of the
     groups' vector sums divided by the number of pairs, so each merge test costs one sparse dot
@@ -190,7 +187,7 @@ def _cluster(items: list[int], sims: dict[tuple[int, int], float], vectors: text
             sums[group] = dict(vectors[group])
         return sums[group]
 
-    for (i, j), sim in sorted(sims.items(), key=lambda p: (-p[1], p[0])):
+    for (i, j), sim in sorted(sims, key=lambda p: (-p[1], p[0])):
         if sim < THRESHOLD:
             break  # groups link through a pair at least as similar as the average they need
         if i not in cluster_of or j not in cluster_of:
