@@ -83,7 +83,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         written = write_docs(pages, {"digest.json": export_json(digest, settings.jobs), **feeds}, settings.docs)
         runner.put("pages", manifest_key, previous.manifest_after_write(), PreviousPages.__module__)
         if inputs:
-            keep_stamp(runner, settings, inputs, written, notes.records, problem, len(digest.stories),
+            keep_stamp(runner, settings, inputs, written, notes, problem, len(digest.stories),
                        len(digest.articles), len(digest.skipped))
     return BuildResult(digest, tuple(written), len(digest.stories), len(digest.articles), len(digest.skipped))
 

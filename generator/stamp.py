@@ -65,11 +65,14 @@ def last_stamp(runner: Runner, settings: BuildSettings, inputs: str) -> Stamp | 
     return stamp
 
 
-def keep_stamp(runner: Runner, settings: BuildSettings, inputs: str, written: list[str], notes, problem,
+def keep_stamp(runner: Runner, settings: BuildSettings, inputs: str, written: list[str], notes: Notes, problem,
                stories: int, articles: int, skipped: int) -> None:
-    """Record what this build read, wrote and said, for the next build."""
-    identities = tuple((path, _identity(settings.docs / path)) for path in written)
-    stamp = Stamp(inputs, identities, tuple(notes), problem, stories, articles, skipped)
+    """Record what this build read, wrote and said, for the next build (only when every warning
+    could be heard: a build whose warnings were silenced cannot give them again)."""
+    stamp = None
+    if notes.complete:
+        identities = tuple((path, _identity(settings.docs / path)) for path in written)
+        stamp = Stamp(inputs, identities, tuple(notes.records), problem, stories, articles, skipped)
     runner.put("stamp", str(settings.docs.resolve()), stamp, OWNER)
 
 
@@ -79,12 +82,18 @@ class Notes(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
         self.records: list[tuple[str, int, str]] = []
+        self.complete = False
+        """Whether warnings reached it (not when the generator's logging is set above them)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append((record.name, record.levelno, record.getMessage()))
 
     def __enter__(self) -> Notes:
-        logging.getLogger("generator").addHandler(self)
+        logger = logging.getLogger("generator")
+        loggers = [logger] + [logging.getLogger(name) for name in sorted(logger.manager.loggerDict)
+                              if name.startswith("generator.")]
+        self.complete = all(one.isEnabledFor(logging.WARNING) and not one.disabled for one in loggers)
+        logger.addHandler(self)
         return self
 
     def __exit__(self, *exc) -> None:

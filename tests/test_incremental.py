@@ -109,6 +109,23 @@ def test_a_build_with_nothing_changed_touches_no_file_and_says_the_same(tmp_path
                              cache=str(cache), jobs=1, strict=True))
 
 
+def test_a_build_whose_warnings_were_silenced_leaves_no_stamp(tmp_path, caplog):
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    shutil.copytree(ROOT / "seeds", seeds)
+    (seeds / "empty.txt").write_text("", encoding="utf-8")
+    quiet = logging.getLogger("generator.ingest")
+    quiet.setLevel(logging.ERROR)
+    try:
+        _build(seeds, docs, cache)
+    finally:
+        quiet.setLevel(logging.NOTSET)
+    caplog.clear()
+    again = _build(seeds, docs, cache)
+    assert again.digest is not None  # it could not have said what the silenced build said
+    assert any("empty.txt" in r.getMessage() for r in caplog.records)
+    assert _build(seeds, docs, cache).digest is None
+
+
 @pytest.mark.parametrize("change", ["seed touched", "seed added", "template edited", "theme file",
                                     "page deleted", "page added", "home page edited"])
 def test_any_change_to_what_the_pages_come_from_or_to_the_pages_builds_again(tmp_path, change):
