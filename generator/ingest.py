@@ -23,7 +23,7 @@ import yaml
 
 from generator import text as textlib
 from generator.records import Article, Corpus, Sentence, Skipped
-from generator.runner import Runner
+from generator.runner import Runner, file_identity
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
             if problem:
                 raise Unreadable(problem)
             sidecar_path = path.with_name(path.name + SIDECAR_SUFFIX)
-            signature = (_signature(path), _signature(sidecar_path))
+            signature = (file_identity(path), file_identity(sidecar_path))
             known = previous.get(rel)
             if known is not None and known[0] == signature and signature[0] is not None:
                 raw, sidecar, digest = None, None, known[1]
@@ -180,15 +180,6 @@ def _read_source(path: Path) -> tuple[bytes, bytes | None, str]:
     sidecar_path = path.with_name(path.name + SIDECAR_SUFFIX)
     sidecar = _read_bytes(sidecar_path) if sidecar_path.is_file() else None
     return raw, sidecar, hashlib.sha256(raw + b"\0" + (sidecar or b"")).hexdigest()
-
-
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    """Size, modification time and inode of a file, or None when there is none."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 def _display_path(rel: str) -> str:

@@ -82,7 +82,7 @@ def markdown_text(value) -> str:
         return value
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = _MARKUP.sub(_escape, plain_line(value))
+    text = _MARKUP.sub(lambda mark: _escape(mark.group()), plain_line(value))
     start = _LINE_START.match(text)
     if start:  # the value may start a line, or follow a list marker: its first mark is escaped
         cut = start.end() - 1
@@ -90,8 +90,7 @@ def markdown_text(value) -> str:
     return text
 
 
-def _escape(char) -> str:
-    char = char if isinstance(char, str) else char.group()
+def _escape(char: str) -> str:
     return _ENTITIES.get(char, "\\" + char)
 
 

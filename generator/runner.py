@@ -92,6 +92,19 @@ def _imported(module: str) -> set[Path]:
     return found
 
 
+def file_identity(path) -> tuple[int, int, int] | None:
+    """Size, modification time and inode of a file (links followed), or None when there is none.
+
+    A file whose identity is the one a build recorded is taken to be the file that build read or
+    wrote, without reading it again.
+    """
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
 def item_key(*parts: object) -> str:
     """A stable key for an item: the hash of its pickled parts, where an article stands for itself
     by its path, its source's hash and the fingerprint of the code that read it, wherever it is

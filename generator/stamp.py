@@ -17,10 +17,14 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.render import GENERATED
-from generator.runner import Runner, item_key
+from generator.runner import Runner, file_identity, item_key
 from generator.settings import BuildSettings
+
+if TYPE_CHECKING:
+    from generator.build import BuildResult
 
 OWNER = None
 """Stamps are kept under the fingerprint of all the generator's code and data."""
@@ -46,8 +50,8 @@ class Stamp:
 def inputs_key(settings: BuildSettings) -> str:
     """Hash of what the pages are made from: the files under the seeds and templates folders, the
     theme file, and the settings that shape the output."""
-    parts = [str(settings.seeds.resolve()), str(settings.docs.resolve()), _tree(settings.seeds),
-             _tree(settings.templates), _identity(settings.themes) if settings.themes else None]
+    parts = [str(settings.seeds.resolve()), str(settings.docs.resolve()), folder_identity(settings.seeds),
+             folder_identity(settings.templates), file_identity(settings.themes) if settings.themes else None]
     return item_key(tuple(parts))
 
 
@@ -57,7 +61,7 @@ def last_stamp(runner: Runner, settings: BuildSettings, inputs: str) -> Stamp | 
     if not isinstance(stamp, Stamp) or stamp.inputs != inputs:
         return None
     docs = settings.docs
-    if any(_identity(docs / path) != identity for path, identity in stamp.written):
+    if any(file_identity(docs / path) != identity for path, identity in stamp.written):
         return None
     generated = {path for path, _ in stamp.written if path.startswith(f"{GENERATED}/")}
     if set(_files(docs / GENERATED, f"{GENERATED}/")) != generated:
@@ -65,14 +69,15 @@ def last_stamp(runner: Runner, settings: BuildSettings, inputs: str) -> Stamp | 
     return stamp
 
 
-def keep_stamp(runner: Runner, settings: BuildSettings, inputs: str, written: list[str], notes: Notes, problem,
-               stories: int, articles: int, skipped: int) -> None:
+def keep_stamp(runner: Runner, settings: BuildSettings, inputs: str, notes: Notes, problem: str | None,
+               result: BuildResult) -> None:
     """Record what this build read, wrote and said, for the next build (only when every warning
     could be heard: a build whose warnings were silenced cannot give them again)."""
     stamp = None
     if notes.complete:
-        identities = tuple((path, _identity(settings.docs / path)) for path in written)
-        stamp = Stamp(inputs, identities, tuple(notes.records), problem, stories, articles, skipped)
+        identities = tuple((path, file_identity(settings.docs / path)) for path in result.pages)
+        stamp = Stamp(inputs, identities, tuple(notes.records), problem, result.stories, result.articles,
+                      result.skipped)
     runner.put("stamp", str(settings.docs.resolve()), stamp, OWNER)
 
 
@@ -106,15 +111,16 @@ def repeat_notes(stamp: Stamp) -> None:
         logging.getLogger(name).log(level, "%s", message)
 
 
-def _tree(folder: Path) -> tuple:
-    """The path and identity of every file and folder under a folder (links followed for files)."""
+def folder_identity(folder: Path) -> tuple:
+    """The path and identity of every file and folder under a folder (links followed for files):
+    equal as long as nothing in it was added, removed or changed."""
     entries = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         rel = os.path.relpath(dirpath, folder)
         entries.append((rel, tuple(dirnames)))
         for name in sorted(filenames):
-            entries.append((rel, name, _identity(Path(dirpath, name))))
+            entries.append((rel, name, file_identity(Path(dirpath, name))))
     return tuple(entries)
 
 
@@ -125,11 +131,3 @@ def _files(folder: Path, prefix: str) -> list[str]:
         base = prefix if rel == "." else f"{prefix}{Path(rel).as_posix()}/"
         out.extend(base + name for name in filenames)
     return out
-
-
-def _identity(path: Path) -> tuple[int, int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns, stat.st_ino

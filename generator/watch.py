@@ -1,38 +1,22 @@
 """Watch: rebuild the digest whenever the seeds folder or the templates change (`make serve`).
 
-Polls file names, sizes and modification times; a change starts a build, which reuses every
-cached result, so only what changed is redone. `mkdocs serve` watches docs/ and reloads the
+Polls the identity of every file (name, size, modification time, inode); a change starts a
+build, which reuses every cached result, so only what changed is redone. `mkdocs serve` watches docs/ and reloads the
 browser when the pages it serves change (unchanged pages are not rewritten).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
-from pathlib import Path
 from typing import Callable
 
 from generator.build import build
 from generator.errors import DigestError
 from generator.settings import BuildSettings
+from generator.stamp import folder_identity
 
 log = logging.getLogger(__name__)
-
-
-def snapshot(*folders: Path) -> frozenset[tuple[str, int, int]]:
-    """Every file under the folders, with its size and modification time."""
-    found = set()
-    for folder in folders:
-        for dirpath, _, filenames in os.walk(folder):
-            for name in filenames:
-                path = os.path.join(dirpath, name)
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    continue
-                found.add((path, stat.st_size, stat.st_mtime_ns))
-    return frozenset(found)
 
 
 def watch(settings: BuildSettings, interval: float = 0.5, rounds: int | None = None,
@@ -40,7 +24,7 @@ def watch(settings: BuildSettings, interval: float = 0.5, rounds: int | None = N
     """Build now, then again after every change, polling every `interval` seconds (`rounds` polls, or forever)."""
     seen = None
     while rounds is None or rounds > 0:
-        current = snapshot(settings.seeds, settings.templates)
+        current = (folder_identity(settings.seeds), folder_identity(settings.templates))
         if current != seen:
             seen = current
             started = time.perf_counter()

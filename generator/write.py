@@ -16,6 +16,7 @@ from pathlib import Path
 
 from generator.errors import BuildError
 from generator.render import GENERATED, HOME, KEPT, MARKER, Kept
+from generator.runner import file_identity
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,8 @@ class PreviousPages:
         entry = self.manifest.get(path)
         if entry is None or entry[0] != key:
             return False
-        try:
-            stat = os.stat(self.docs / path)
-        except OSError:
-            return False
-        return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == tuple(entry[1:])
+        identity = file_identity(self.docs / path)
+        return identity is not None and identity == tuple(entry[1:])
 
     def remember(self, path: str, key: str) -> None:
         self.keys[path] = key
@@ -51,11 +49,9 @@ class PreviousPages:
         """The manifest for the next build: each keyed page's key and its file's identity now."""
         out = {}
         for path, key in self.keys.items():
-            try:
-                stat = os.stat(self.docs / path)
-            except OSError:
-                continue
-            out[path] = (key, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            identity = file_identity(self.docs / path)
+            if identity is not None:
+                out[path] = (key, *identity)
         return out
 
 
