@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import statistics
+import sys
 from collections import Counter
 from functools import cache, lru_cache
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 from generator import text as textlib
 from generator.records import Article
@@ -53,9 +54,9 @@ def extract_keywords(articles: tuple[Article, ...], runner: Runner | None = None
 
 @cache
 def _extractor():
-    import yake  # imported on first use: a rebuild with every article cached never needs it
+    _plain_graph()  # YAKE is imported on first use: a rebuild with every article cached never needs it
+    import yake
 
-    _plain_graph()
     # YAKE's own de-duplication compares every pair of candidates; clean_keywords does it for less
     return yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=1.0)
 
@@ -65,23 +66,36 @@ YAKE_VERSION = "0.7.3"
 
 
 def _plain_graph() -> None:
-    """Let YAKE keep its word co-occurrence graph in plain dictionaries.
+    """Import YAKE, letting it keep its word co-occurrence graph in plain dictionaries.
 
     YAKE 0.7.3 stores the graph as a networkx DiGraph but only adds nodes and edges, looks edges
     up and sums the weights of a word's edges; through networkx's views those calls are a third
     of its time on a news lead. `_Graph` does the same in insertion order, and the median of a
     word's positions is taken by `statistics.median` instead of numpy's (equal for the integer
     positions YAKE passes), so the keywords and their scores are the same to the last bit
-    (tests/test_keywords.py checks it). Another YAKE release is left as it is.
+    (tests/test_keywords.py checks it). As nothing of networkx is then used, YAKE is imported
+    with a stand-in for it (importing networkx took 0.1 s of each process that extracts
+    keywords); the stand-in is withdrawn once YAKE is in, so any later import of networkx gets
+    the real one. Another YAKE release is imported and left as it is.
     """
     from importlib import metadata
 
-    import yake.data.core
-    import yake.data.single_word
-
     if metadata.version("yake") != YAKE_VERSION:
+        import yake  # noqa: F401
         return
+    stand_in = "networkx" not in sys.modules and "yake.data.core" not in sys.modules
+    if stand_in:
+        stand_in_module = ModuleType("networkx", "stand-in while YAKE is imported")
+        stand_in_module.DiGraph = _Graph  # YAKE's annotations name it
+        sys.modules["networkx"] = stand_in_module
+    try:
+        import yake.data.core
+        import yake.data.single_word
+    finally:
+        if stand_in:
+            del sys.modules["networkx"]
     yake.data.core.nx = SimpleNamespace(DiGraph=_Graph)
+    yake.data.single_word.nx = SimpleNamespace(DiGraph=_Graph)
     yake.data.single_word.np = SimpleNamespace(median=statistics.median)
 
 

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from generator.keywords import CANDIDATES, article_keywords, clean_keywords, merge_keywords
 from tests.golden import ROOT
 
@@ -68,3 +71,17 @@ def test_yake_on_plain_dictionaries_gives_the_same_keywords_and_scores(monkeypat
     reference = yake.KeywordExtractor(lan="en", n=3, top=CANDIDATES, dedup_lim=1.0)
     assert ours == [reference.extract_keywords(text) for text in texts]
     assert sum(len(k) for k in ours) > 100
+
+
+def test_yake_is_imported_without_networkx_and_networkx_stays_importable():
+    script = (
+        "import sys\n"
+        "from generator.keywords import _extractor\n"
+        f"found = [k.lower() for k, _ in _extractor().extract_keywords({BODY!r})]\n"
+        "assert 'hang seng tech' in found, found\n"
+        "assert 'networkx' not in sys.modules\n"
+        "import networkx\n"
+        "assert networkx.DiGraph().number_of_nodes() == 0\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
