@@ -42,9 +42,10 @@ golden: $(STAMP)
 	$(PY) -m tests.golden
 
 # Read the site at http://127.0.0.1:8000 while it rebuilds on every change to seeds/ or templates/.
-SERVE_FLAGS ?=
+# MkDocs rebuilds only the pages whose files changed (serve.yml keeps the search index whole).
+SERVE_FLAGS ?= --dirty
 serve: docs
-	$(PY) -m generator watch & trap 'kill $$!' EXIT INT TERM; $(VENV)/bin/mkdocs serve --livereload $(SERVE_FLAGS)
+	$(PY) -m generator watch & trap 'kill $$!' EXIT INT TERM; $(VENV)/bin/mkdocs serve -f serve.yml --livereload $(SERVE_FLAGS)
 
 clean:
 	rm -rf site docs/digest docs/digest.json docs/index.md

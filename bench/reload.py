@@ -7,6 +7,7 @@ new article's page.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -42,10 +43,22 @@ def _get(url: str) -> int:
         return 0
 
 
-def measure_reload(seeds: Path, work: Path, root: Path, prepare_site, dirty: bool = False,
-                   timeout: float = 240.0) -> float | None:
-    """Seconds from writing a new article into a copy of `seeds` to its page being served
-    (`dirty`: `mkdocs serve --dirty`, which rebuilds only the pages whose files changed)."""
+def _indexed(url: str) -> list[str] | None:
+    """The locations of the served search index's entries, or None when it cannot be read."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return [entry["location"] for entry in json.loads(response.read()).get("docs", [])]
+    except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def measure_reload(seeds: Path, work: Path, root: Path, prepare_site, dirty: bool = True,
+                   timeout: float = 240.0) -> tuple[float, bool] | None:
+    """Seconds from writing a new article into a copy of `seeds` to its page being served, and
+    whether the served search index then still holds every page it held before, each once.
+
+    With `dirty` (what `make serve` runs), `mkdocs serve --dirty -f serve.yml` rebuilds only the
+    pages whose files changed; without, `mkdocs serve` rebuilds the whole site on each change."""
     project = work / "reload"
     shutil.rmtree(project, ignore_errors=True)
     copy = project / "seeds"
@@ -61,7 +74,8 @@ def measure_reload(seeds: Path, work: Path, root: Path, prepare_site, dirty: boo
     watcher = subprocess.Popen([sys.executable, "-m", "generator", "watch", *common], cwd=root,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-q", "-f", str(project / "mkdocs.yml"),
-                               "-a", f"127.0.0.1:{port}", *(["--dirty"] if dirty else [])], cwd=project, env=env,
+                               "-a", f"127.0.0.1:{port}",
+                               *(["--dirty", "-f", str(project / "serve.yml")] if dirty else [])], cwd=project, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         started = time.monotonic()
@@ -70,6 +84,8 @@ def measure_reload(seeds: Path, work: Path, root: Path, prepare_site, dirty: boo
                 return None
             time.sleep(0.2)
         time.sleep(3)  # let the watcher's first (warm) build and the server settle
+        index = f"http://127.0.0.1:{port}/search/search_index.json"
+        before = _indexed(index)
         (copy / "reload-probe.md").write_text(PROBE.format(n=1), encoding="utf-8")
         landed = time.monotonic()
         url = f"http://127.0.0.1:{port}/digest/articles/reload-probe-1-lifts-copper-miners/"
@@ -77,7 +93,12 @@ def measure_reload(seeds: Path, work: Path, root: Path, prepare_site, dirty: boo
             if time.monotonic() - landed > timeout:
                 return None
             time.sleep(0.05)
-        return time.monotonic() - landed
+        took = time.monotonic() - landed
+        time.sleep(2)  # the search index is written at the end of the rebuild
+        after = _indexed(index)
+        whole = (before is not None and after is not None and len(set(after)) == len(after)
+                 and {loc.split("#")[0] for loc in before} <= {loc.split("#")[0] for loc in after})
+        return took, whole
     finally:
         for process in (watcher, server):
             process.terminate()

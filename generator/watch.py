@@ -19,12 +19,18 @@ from generator.stamp import folder_identity
 log = logging.getLogger(__name__)
 
 
-def watch(settings: BuildSettings, interval: float = 0.5, rounds: int | None = None,
+def watch(settings: BuildSettings, interval: float = 0.2, rounds: int | None = None,
           on_build: Callable[[], None] = lambda: None) -> None:
-    """Build now, then again after every change, polling every `interval` seconds (`rounds` polls, or forever)."""
+    """Build now, then again after every change, polling every `interval` seconds (`rounds` polls, or forever).
+
+    A poll of a large seeds folder takes a while (about 0.1 s for 20,000 files): the pause after
+    one is at least four times as long as the poll, so watching never takes more than a fifth of a core.
+    """
     seen = None
     while rounds is None or rounds > 0:
+        polled = time.perf_counter()
         current = (folder_identity(settings.seeds), folder_identity(settings.templates))
+        pause = max(interval, 4 * (time.perf_counter() - polled))
         if current != seen:
             seen = current
             started = time.perf_counter()
@@ -38,4 +44,4 @@ def watch(settings: BuildSettings, interval: float = 0.5, rounds: int | None = N
             on_build()
         if rounds is not None:
             rounds -= 1
-        time.sleep(interval)
+        time.sleep(pause)

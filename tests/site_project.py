@@ -27,7 +27,9 @@ def make_project(target: Path, original_url: str | None = None) -> Path:
     shutil.copytree(ROOT / "docs", target / "docs", ignore=lambda d, names: [n for n in names if n in GENERATED])
     shutil.copytree(ROOT / "templates", target / "templates")
     shutil.copytree(ROOT / "overrides", target / "overrides")
+    shutil.copytree(ROOT / "hooks", target / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy2(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    shutil.copy2(ROOT / "serve.yml", target / "serve.yml")
     if original_url:
         seeds = sorted(p for p in (target / "seeds").rglob("*") if p.is_file() and not p.name.endswith(".meta.yaml"))
         first = next(p for p in seeds if not p.with_name(p.name + ".meta.yaml").exists())
@@ -36,11 +38,14 @@ def make_project(target: Path, original_url: str | None = None) -> Path:
     return target
 
 
-def build_site(project: Path, tool: str = "mkdocs") -> subprocess.CompletedProcess:
-    """Build the project's site with `mkdocs build --strict` or `zensical build`, from its mkdocs.yml."""
+def build_site(project: Path, tool: str = "mkdocs", *options: str, config: str = "mkdocs.yml") -> subprocess.CompletedProcess:
+    """Build the project's site with `mkdocs build --strict` or `zensical build`, from its mkdocs.yml
+    (or `config`), with more command-line `options`."""
     bin_dir = Path(sys.executable).parent
-    command = [str(bin_dir / "mkdocs"), "build", "--strict"] if tool == "mkdocs" else [str(bin_dir / "zensical"), "build"]
-    return subprocess.run([*command, "-f", "mkdocs.yml"], cwd=project, capture_output=True, text=True, timeout=300,
+    command = [str(bin_dir / "mkdocs"), "build"] if tool == "mkdocs" else [str(bin_dir / "zensical"), "build"]
+    if tool == "mkdocs" and "--dirty" not in options:  # a dirty build always warns that it is one
+        command.append("--strict")
+    return subprocess.run([*command, *options, "-f", config], cwd=project, capture_output=True, text=True, timeout=300,
                           env={"PATH": f"{bin_dir}:/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1", "HOME": str(project)})
 
 

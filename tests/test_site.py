@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -123,3 +124,41 @@ def test_article_full_text_is_not_indexed_but_its_summary_is(project, mkdocs_sit
                 paragraphs.append(html.unescape(opening.replace("\\", "")))
     assert paragraphs
     assert not any(p in texts for p in paragraphs)
+
+
+NEW_ARTICLE = """---
+title: Copper miners rally as a strike shuts a Chilean mine
+source: Test Wire
+date: 2025-01-02
+---
+
+Copper miners rallied on Thursday after a strike shut the largest mine in Chile, lifting the
+price of the metal 3.1% to a six-month high as traders bet on tight supplies for weeks.
+"""
+
+
+def _index_entries(site: Path) -> list[str]:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return sorted(json.dumps(entry, sort_keys=True) for entry in index["docs"])
+
+
+def test_a_dirty_rebuild_for_make_serve_keeps_the_search_index_whole(tmp_path):
+    from generator.build import build
+    from generator.settings import build_settings
+
+    project = make_project(tmp_path / "p")
+    assert build_site(project, "mkdocs", "-d", "served", config="serve.yml").returncode == 0
+    shutil.copytree(project / "served", project / "served-plain")
+    (project / "seeds" / "copper-strike.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    build(build_settings(seeds=project / "seeds", docs=project / "docs", templates=project / "templates"))
+    unchanged = project / "served" / "about" / "index.html"
+    before = unchanged.stat().st_mtime_ns
+    for site, config in (("served", "serve.yml"), ("served-plain", "mkdocs.yml")):
+        result = build_site(project, "mkdocs", "--dirty", "-d", site, config=config)
+        assert result.returncode == 0, result.stderr
+    assert build_site(project, "mkdocs", "-d", "full").returncode == 0
+    assert unchanged.stat().st_mtime_ns == before  # the dirty build left unchanged pages alone
+    full = _index_entries(project / "full")
+    assert any('"digest/articles/copper-miners-rally' in entry for entry in full)
+    assert _index_entries(project / "served") == full
+    assert _index_entries(project / "served-plain") != full  # what the hook is for
