@@ -45,7 +45,7 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     pairs = _candidate_pairs(vectors, days)
     pairs = [(i, j) for i, j in pairs if _compatible(days[i], days[j])]
     sims = textlib.cosines(vectors, pairs)
-    lengths = [len(a.text) for a in articles]
+    lengths = [sum(map(len, a.paragraphs)) + 2 * max(len(a.paragraphs) - 1, 0) for a in articles]  # len(a.text)
     copies = _near_copies(articles, [(p, sim) for p, sim in zip(pairs, sims)
                                      if sim >= COPY_THRESHOLD or lengths[p[0]] == lengths[p[1]]])
     linked = [(p, sim) for p, sim in zip(pairs, sims) if sim >= THRESHOLD]
