@@ -94,8 +94,14 @@ def measure_reload(seeds: Path, work: Path, root: Path, prepare_site, dirty: boo
                 return None
             time.sleep(0.05)
         took = time.monotonic() - landed
-        time.sleep(2)  # the search index is written at the end of the rebuild
+        page = url.split("/", 3)[3]
         after = _indexed(index)
+        while after is None or not any(loc.split("#")[0] == page for loc in after):
+            # the page is served as soon as it is written; the index is written at the end of the build
+            if time.monotonic() - landed > timeout:
+                break
+            time.sleep(0.2)
+            after = _indexed(index)
         whole = (before is not None and after is not None and len(set(after)) == len(after)
                  and {loc.split("#")[0] for loc in before} <= {loc.split("#")[0] for loc in after})
         return took, whole
