@@ -26,9 +26,9 @@ from generator.errors import BuildError, InputError
 from generator import render_facts
 from generator.feeds import feed_path
 from generator.briefing import Day
-from generator.factrecords import Entity, KeyMove, MarketFacts, Move, Quote
-from generator.records import Article, Digest, Story, Summaries
-from generator.runner import POOL_MIN_ITEMS, code_fingerprint, item_key, map_parallel
+from generator.factrecords import Entity, KeyMove, MarketFacts, Move, Quote, StoryFacts
+from generator.records import Article, Digest, Story, StorySummary, Summaries
+from generator.runner import POOL_MIN_ITEMS, RecordKeys, code_fingerprint, item_key, map_parallel
 from generator.tags import entity_tag, theme_tag
 from generator.text import slugify
 
@@ -241,6 +241,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     pages: dict[str, str | Kept | None] = {}
     todo: list[tuple] = []
     shared = item_key(_template_files(templates), code_fingerprint(__name__), digest.taxonomy, paths.themes)
+    page_key = RecordKeys((Story, StorySummary, StoryFacts, Entity))  # records many pages show are hashed once
 
     def render(path: str, template: str, view=None, whole: bool = False, keyed: tuple | None = None,
                **context) -> None:
@@ -257,7 +258,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         path, template, view, whole, keyed, context = job
         key = None
         if keyed is not None and not whole and reuse is not None:  # known before the view is made
-            key = item_key(shared, path, template, keyed)
+            key = page_key(shared, path, template, keyed)
             if reuse.matches(path, key):
                 return key, None
         if whole:
@@ -267,7 +268,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         elif view is None:
             view = _view(digest, paths, _References(digest).add(context.values()))
         if key is None and view is not None and reuse is not None:
-            key = item_key(shared, path, template, (tuple(sorted(context.items())), _view_parts(view)))
+            key = page_key(shared, path, template, (tuple(sorted(context.items())), _view_parts(view)))
             if reuse.matches(path, key):
                 return key, None
         page_digest, page_paths_ = view or (digest, paths)
@@ -300,7 +301,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         if not whole:
             common = _References(digest).add(context.values())
             common_view = _view(digest, paths, common)
-            common_key = item_key(tuple(sorted(context.items())), _view_parts(common_view))
+            common_key = page_key(tuple(sorted(context.items())), _view_parts(common_view))
         for path, pager, page_lists in pages:
             view = keyed = None
             if front is not None and pager.first:  # keyed by all it shows, like a page of its own

@@ -121,6 +121,43 @@ def item_key(*parts: object) -> str:
     return hashlib.sha256(buffer.getvalue()).hexdigest()
 
 
+class RecordKeys:
+    """`item_key` for many items that share large records (the pages of a digest share its stories).
+
+    A record of one of `types` (immutable, as all records are) is hashed once, the first time it is
+    met; wherever it appears afterwards, its hash stands for it. Keys differ from `item_key`'s but
+    are as determined by content: equal records give equal keys, whether or not they are one object.
+    """
+
+    def __init__(self, types: Iterable[type]):
+        self.types = frozenset(types)
+        self._hashes: dict[int, tuple[object, tuple]] = {}  # id -> (the record, kept alive; its stand-in)
+
+    def __call__(self, *parts: object) -> str:
+        buffer = io.BytesIO()
+        _RecordPickler(buffer, self).dump(parts)
+        return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+    def stand_in(self, record) -> tuple:
+        found = self._hashes.get(id(record))
+        if found is None or found[0] is not record:
+            found = self._hashes[id(record)] = (record, (type(record).__qualname__, self(record.__reduce_ex__(5))))
+        return found[1]
+
+
+class _RecordPickler(pickle.Pickler):
+    def __init__(self, file, keys: RecordKeys):
+        super().__init__(file, protocol=5)
+        self.fast = True
+        self.dispatch_table = _key_reducers()
+        self.keys = keys
+
+    def reducer_override(self, obj):
+        if type(obj) in self.keys.types:
+            return tuple, (self.keys.stand_in(obj),)
+        return NotImplemented
+
+
 @cache
 def _key_reducers() -> dict:
     from generator.records import Article

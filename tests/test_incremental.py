@@ -423,3 +423,23 @@ def test_cycle_collection_is_paused_while_a_build_runs_and_resumed_after(tmp_pat
     with pytest.raises(BuildError):
         _build(ROOT / "seeds", tmp_path / "docs", None, templates=broken)
     assert gc.isenabled()
+
+
+def test_record_keys_follow_the_content_of_the_records_they_stand_in_for():
+    import datetime as dt
+
+    from generator.records import Story
+    from generator.runner import RecordKeys
+
+    def story(headline: str, articles=("a.md", "b.md")) -> Story:
+        return Story("2025-01-02-copper", headline, tuple(articles), (), dt.date(2025, 1, 2), False, ("earnings",))
+
+    keys = RecordKeys((Story,))
+    first = story("Copper jumps")
+    same = story("Copper jumps")
+    assert first is not same
+    assert keys("page", [first]) == keys("page", [same]) == RecordKeys((Story,))("page", [same])
+    assert keys("page", [first]) != keys("page", [story("Copper slides")])
+    assert keys("page", [first]) != keys("page", [story("Copper jumps", ("a.md",))])
+    assert keys("page", [first]) != keys("page", [first, first])
+    assert keys("page", {"story": first}) != keys("page", {"story": story("Copper jumps", ("b.md", "a.md"))})
