@@ -120,11 +120,19 @@ class Paths:
     days: dict[str, str]
     entities: dict[str, str] = field(default_factory=dict)
 
-    def story(self, story: Story) -> str:
+    def story(self, story: Story | StoryLink) -> str:
         return self.stories[story.id]
 
     def article(self, article_id: str) -> str:
         return self.articles[article_id]
+
+
+@dataclass(frozen=True)
+class StoryLink:
+    """What an article page shows of its story: the headline, and the id its link is made from."""
+
+    id: str
+    headline: str
 
 
 @dataclass(frozen=True)
@@ -347,6 +355,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                    front={"total": len(digest.articles)})
     for article in digest.articles:
         story = digest.story_of(article.id)
+        story = StoryLink(story.id, story.headline)  # not its members: an article joining it changes no other article's page
         context = dict(article=article, story=story, assignment=digest.themes[article.id],
                        keywords=digest.keywords[article.id], summary=digest.summaries.articles[article.id],
                        url=safe_url(article.url))
@@ -476,10 +485,10 @@ def _story_view(digest: Digest, paths: Paths, story: Story, members, copies, fac
                        paths.themes, {}, {eid: paths.entities[eid] for eid in entities})
 
 
-def _article_view(digest: Digest, paths: Paths, article: Article, story: Story) -> tuple[Digest, Paths]:
-    """The part of the digest and of the page paths that an article page reads."""
+def _article_view(digest: Digest, paths: Paths, article: Article, story: StoryLink) -> tuple[Digest, Paths]:
+    """The part of the digest and of the page paths that an article page reads (of its story, the link)."""
     view = Digest((article,), {article.id: digest.keywords[article.id]}, digest.taxonomy,
-                  {article.id: digest.themes[article.id]}, (story,),
+                  {article.id: digest.themes[article.id]}, (),
                   Summaries({}, {article.id: digest.summaries.articles[article.id]}), (), ())
     return view, Paths({story.id: paths.stories[story.id]}, {article.id: paths.articles[article.id]},
                        paths.themes, {}, {})

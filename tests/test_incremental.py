@@ -11,6 +11,7 @@ import pytest
 import generator.write
 from generator.build import build
 from generator.errors import BuildError
+from generator.render import page_paths
 from generator.settings import build_settings
 from tests.golden import ROOT, generated_files
 
@@ -443,3 +444,22 @@ def test_record_keys_follow_the_content_of_the_records_they_stand_in_for():
     assert keys("page", [first]) != keys("page", [story("Copper jumps", ("a.md",))])
     assert keys("page", [first]) != keys("page", [first, first])
     assert keys("page", {"story": first}) != keys("page", {"story": story("Copper jumps", ("b.md", "a.md"))})
+
+
+def test_an_article_joining_a_story_leaves_the_pages_of_its_other_articles_alone(tmp_path, kept):
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    shutil.copytree(ROOT / "seeds", seeds)
+    first = _build(seeds, docs, cache).digest
+    story = first.stories[0]
+    member = first.article(story.articles[0])
+    follow_up = "\n\n".join(member.paragraphs[:4]) + "\n\nTraders said the move could run for weeks.\n"
+    (seeds / "follow-up.txt").write_text(follow_up, encoding="utf-8")
+    _new_build(kept)
+    second = _build(seeds, docs, cache).digest
+    joined = second.story_of("follow-up.txt")
+    assert joined.id == story.id and joined != story  # the story grew; its id is kept
+    _build(seeds, tmp_path / "scratch", None)
+    assert generated_files(docs) == generated_files(tmp_path / "scratch")
+    paths = page_paths(second)
+    assert paths.article(member.id) in kept[-1]  # the page of an article already in the story
+    assert f"digest/stories/{story.id}.md" not in kept[-1]
