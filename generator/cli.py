@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
+from typing import NoReturn
 
 from generator import __version__
 from generator.build import build
@@ -81,6 +83,23 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"built {counts} into {settings.docs} in {took}")
     return 0
+
+
+def run() -> NoReturn:
+    """The command line as a program (`python -m generator`, `digest`): exit with `main`'s code.
+
+    The process ends without freeing the build's objects one by one, which is all an ordinary
+    exit would still do once the pages are written and the cache is closed: millions of objects at
+    archive size, 0.06 s of a one-article rebuild of bbc-dev.
+    """
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _progress(quiet: bool):

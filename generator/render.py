@@ -136,6 +136,17 @@ class StoryLink:
 
 
 @dataclass(frozen=True)
+class ThemeChoice:
+    """What an article page shows of its themes: which they are, strongest first (not their scores)."""
+
+    themes: tuple[str, ...]
+
+    @property
+    def primary(self) -> str | None:
+        return self.themes[0] if self.themes else None
+
+
+@dataclass(frozen=True)
 class Pager:
     """Where one page of a listing stands among the pages the listing runs over."""
 
@@ -355,8 +366,10 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                    front={"total": len(digest.articles)})
     for article in digest.articles:
         story = digest.story_of(article.id)
-        story = StoryLink(story.id, story.headline)  # not its members: an article joining it changes no other article's page
-        context = dict(article=article, story=story, assignment=digest.themes[article.id],
+        # of its story and its themes, the page sees what it shows: an article joining the story, or
+        # scores moving as the corpus grows, change no other article's page
+        story = StoryLink(story.id, story.headline)
+        context = dict(article=article, story=story, assignment=ThemeChoice(digest.themes[article.id].themes),
                        keywords=digest.keywords[article.id], summary=digest.summaries.articles[article.id],
                        url=safe_url(article.url))
         # the view (`_article_view`) holds the context's values and two paths besides: they stand for it
@@ -486,9 +499,9 @@ def _story_view(digest: Digest, paths: Paths, story: Story, members, copies, fac
 
 
 def _article_view(digest: Digest, paths: Paths, article: Article, story: StoryLink) -> tuple[Digest, Paths]:
-    """The part of the digest and of the page paths that an article page reads (of its story, the link)."""
-    view = Digest((article,), {article.id: digest.keywords[article.id]}, digest.taxonomy,
-                  {article.id: digest.themes[article.id]}, (),
+    """The part of the digest and of the page paths that an article page reads (of its story, the
+    link; its themes are in the page's context)."""
+    view = Digest((article,), {article.id: digest.keywords[article.id]}, digest.taxonomy, {}, (),
                   Summaries({}, {article.id: digest.summaries.articles[article.id]}), (), ())
     return view, Paths({story.id: paths.stories[story.id]}, {article.id: paths.articles[article.id]},
                        paths.themes, {}, {})

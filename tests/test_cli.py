@@ -1,3 +1,4 @@
+import shutil
 import subprocess
 import sys
 
@@ -50,6 +51,18 @@ def test_strict_fails_on_a_bad_file(tmp_path, capsys):
 def test_bad_arguments_exit_non_zero():
     result = subprocess.run([sys.executable, "-m", "generator", "build", "--nope"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2 and "unrecognized arguments: --nope" in result.stderr
+
+
+def test_the_program_exits_with_the_code_and_every_line_it_printed(tmp_path):
+    seeds, docs = tmp_path / "seeds", tmp_path / "docs"
+    shutil.copytree(ROOT / "seeds", seeds)
+    (seeds / "empty.txt").write_text("", encoding="utf-8")
+    common = [sys.executable, "-m", "generator", "build", "--seeds", str(seeds), "--docs", str(docs), "--cache", ""]
+    built = subprocess.run(common, capture_output=True, text=True, cwd=ROOT)
+    assert built.returncode == 0 and built.stdout.startswith("built ") and built.stdout.endswith("\n")
+    assert "empty.txt" in built.stderr  # the warning went out before the process ended
+    strict = subprocess.run([*common, "--strict"], capture_output=True, text=True, cwd=ROOT)
+    assert strict.returncode == 1 and strict.stderr.startswith("warning: ") and "error: --strict" in strict.stderr
 
 
 def test_console_script_runs(tmp_path):
