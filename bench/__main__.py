@@ -211,13 +211,14 @@ def main() -> None:
     text = table(rows, baseline, rows[0].cold)
     if not args.no_reload:
         from bench.reload import measure_reload
-        reloads = {name: measure_reload(seeds, work, ROOT, prepare_site, dirty)
+        reloads = {name: measure_reload(seeds, work, ROOT, prepare_site, dirty, args.repeat)
                    for name, seeds, dirty in (("seeds", ROOT / "seeds", True),
                                               ("bbc-dev", args.corpus / "articles", True),
                                               ("bbc-dev rebuilding the whole site (`SERVE_FLAGS=`)",
                                                args.corpus / "articles", False))}
         text += ("\nReload (`make serve`: the watch loop and `mkdocs serve --dirty -f serve.yml`), from a new article "
-                 "written into the seeds folder to its page being served: " + "; ".join(
+                 "written into the seeds folder to its page being served (median of "
+                 f"{args.repeat}, written one after another): " + "; ".join(
                      f"{name} {_reload(r)}" for name, r in reloads.items()) + "\n")
     print(text)
     args.out.write_text(

@@ -17,7 +17,7 @@ from generator.market import reconcile
 from generator.records import Digest
 from generator.registry import load_registry
 from generator.render import render_pages
-from generator.runner import Runner
+from generator.runner import Background, Runner
 from generator.settings import BuildSettings
 from generator.stamp import Notes, inputs_key, keep_stamp, last_stamp, repeat_notes
 from generator.stories import group_stories
@@ -77,10 +77,12 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         progress("rendering pages")
         manifest_key = str(settings.docs.resolve())
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
-        pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs,
-                             compiled=settings.cache / "templates" if settings.cache else None)
-        feeds = render_feeds(digest)
-        written = write_docs(pages, {"digest.json": export_json(digest, settings.jobs), **feeds}, settings.docs)
+        with Background(export_json, digest, jobs=settings.jobs) as exported:  # beside the pages
+            pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs,
+                                 compiled=settings.cache / "templates" if settings.cache else None)
+            feeds = render_feeds(digest)
+            data = exported.result()
+        written = write_docs(pages, {"digest.json": data, **feeds}, settings.docs)
         runner.put("pages", manifest_key, previous.manifest_after_write(), PreviousPages.__module__)
         result = BuildResult(digest, tuple(written), len(digest.stories), len(digest.articles), len(digest.skipped))
         if inputs:

@@ -340,6 +340,61 @@ def map_pickled(func: Callable[[T], R], items: Sequence[T], jobs: int) -> list[b
         _WORK = None
 
 
+class Background:
+    """`func(*args)` worked out in a forked process while the build goes on (`jobs` above one), or
+    at once in the build's own process; `result()` waits for it.
+
+    A stage whose output no later stage reads (`digest.json`) can run beside the next one: the
+    build's own process plans pages alone for a while, and the other core would otherwise idle.
+    """
+
+    def __init__(self, func: Callable[..., R], *args, jobs: int):
+        global _BACKGROUND
+        self._pool = self._value = None
+        if jobs == 1:
+            self._value = func(*args)
+            return
+        _BACKGROUND = (func, args)  # the forked worker inherits it: nothing is pickled on the way in
+        try:
+            self._pool = ProcessPoolExecutor(1, mp_context=get_context("fork"), initializer=_collect_own_garbage)
+            self._future = self._pool.submit(_run_background)  # the worker is forked here
+        finally:
+            _BACKGROUND = None
+
+    def result(self):
+        if self._pool is None:
+            return self._value
+        try:
+            return self._future.result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the work if it is still running (the build failed before it needed the result)."""
+        if self._pool is not None:
+            self._future.cancel()
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                if process.is_alive():
+                    process.terminate()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+_BACKGROUND: tuple[Callable, tuple] | None = None
+"""The function and arguments of the background work being started, which its forked worker inherits."""
+
+
+def _run_background():
+    func, args = _BACKGROUND
+    return func(*args)
+
+
 def _collect_own_garbage() -> None:
     """In a worker: collect cycles among the objects it makes, never walking the ones it inherited
     (the build pauses collection in its own process, so a worker starts with all of them pending:

@@ -463,3 +463,31 @@ def test_an_article_joining_a_story_leaves_the_pages_of_its_other_articles_alone
     paths = page_paths(second)
     assert paths.article(member.id) in kept[-1]  # the page of an article already in the story
     assert f"digest/stories/{story.id}.md" not in kept[-1]
+
+
+def test_a_build_over_two_processes_writes_what_a_build_in_one_writes(tmp_path):
+    one = build(build_settings(seeds=str(ROOT / "seeds"), docs=str(tmp_path / "one"), cache="", jobs=1,
+                               templates=str(ROOT / "templates")))
+    two = build(build_settings(seeds=str(ROOT / "seeds"), docs=str(tmp_path / "two"), cache="", jobs=2,
+                               templates=str(ROOT / "templates")))
+    assert one.pages == two.pages
+    assert generated_files(tmp_path / "one") == generated_files(tmp_path / "two")
+    assert (tmp_path / "two" / "digest.json").stat().st_size > 1000
+
+
+def _fails(message: str):
+    raise ValueError(message)
+
+
+def test_background_work_gives_its_result_or_its_error_and_can_be_stopped():
+    import time
+
+    from generator.runner import Background
+
+    assert Background(sorted, [3, 1, 2], jobs=2).result() == Background(sorted, [3, 1, 2], jobs=1).result() == [1, 2, 3]
+    with pytest.raises(ValueError, match="export broke"):
+        Background(_fails, "export broke", jobs=2).result()
+    started = time.monotonic()
+    with Background(time.sleep, 30, jobs=2):
+        pass  # the build failed before it needed the result: the work is stopped, not waited for
+    assert time.monotonic() - started < 10
