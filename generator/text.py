@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import math
 import re
 import unicodedata
 from collections import Counter
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 from segtok.segmenter import MAY_CROSS_ONE_LINE, split_multi
@@ -73,7 +75,12 @@ class _EndSearch:
 @cache
 def stopwords() -> frozenset[str]:
     """English stopwords: YAKE's list plus news words that carry no topic."""
-    path = resources.files("yake") / "core" / "StopwordsList" / "stopwords_en.txt"
+    # found without importing YAKE, which would import all of it (and networkx) into every process
+    # that reads terms
+    package = importlib.util.find_spec("yake")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("yake is not installed")
+    path = Path(package.submodule_search_locations[0]) / "core" / "StopwordsList" / "stopwords_en.txt"
     words = {w.strip().lower() for w in path.read_text(encoding="utf-8", errors="replace").split()}
     words |= set(data_words("news_stopwords.txt"))
     return frozenset(words)

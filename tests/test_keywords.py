@@ -85,3 +85,14 @@ def test_yake_is_imported_without_networkx_and_networkx_stays_importable():
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_reading_terms_imports_neither_yake_nor_networkx():
+    script = (
+        "import sys\n"
+        "from generator.text import terms\n"
+        "assert terms('The Hang Seng Index rose on Tuesday') == ['hang', 'seng', 'index', 'rose']\n"
+        "assert 'yake' not in sys.modules and 'networkx' not in sys.modules, sorted(sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
