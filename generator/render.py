@@ -240,8 +240,8 @@ class Reuse(Protocol):
     def matches(self, path: str, key: str) -> bool:
         """Whether the page at `path` was made from `key` and is still as it was made."""
 
-    def remember(self, path: str, key: str) -> None:
-        """Note the key the page at `path` is made from now."""
+    def remember(self, path: str, key: str, kept: bool = False) -> None:
+        """Note the key the page at `path` is made from now (`kept`: the previous page stands)."""
 
 
 def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
@@ -400,7 +400,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         path = job[0]
         pages[path] = KEPT if page is None else page
         if key is not None:
-            reuse.remember(path, key)
+            reuse.remember(path, key, page is None)
     return pages
 
 

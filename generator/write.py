@@ -26,14 +26,15 @@ class PreviousPages:
 
     `render_pages` asks `matches(path, key)` for each page it could skip; the answer is yes when
     the previous build wrote that page from the same key and its file is untouched since (same
-    size, modification time and inode). It tells `remember(path, key)` the key of every such page,
-    for the next build.
+    size, modification time and inode). It tells `remember(path, key, kept)` the key of every such
+    page, for the next build, and whether the previous file was kept (its identity is then known).
     """
 
     def __init__(self, docs: Path, manifest: dict[str, tuple] | None = None):
         self.docs = docs
         self.manifest = manifest or {}
         self.keys: dict[str, str] = {}
+        self._kept: set[str] = set()  # pages kept as they were: linked as they are, so their identity stays
 
     def matches(self, path: str, key: str) -> bool:
         entry = self.manifest.get(path)
@@ -42,13 +43,18 @@ class PreviousPages:
         identity = file_identity(self.docs / path)
         return identity is not None and identity == tuple(entry[1:])
 
-    def remember(self, path: str, key: str) -> None:
+    def remember(self, path: str, key: str, kept: bool = False) -> None:
         self.keys[path] = key
+        if kept:
+            self._kept.add(path)
 
     def manifest_after_write(self) -> dict[str, tuple]:
         """The manifest for the next build: each keyed page's key and its file's identity now."""
         out = {}
         for path, key in self.keys.items():
+            if path in self._kept:  # the same file, linked into the new folder
+                out[path] = self.manifest[path]
+                continue
             identity = file_identity(self.docs / path)
             if identity is not None:
                 out[path] = (key, *identity)
