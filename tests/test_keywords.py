@@ -73,26 +73,27 @@ def test_yake_on_plain_dictionaries_gives_the_same_keywords_and_scores(monkeypat
     assert sum(len(k) for k in ours) > 100
 
 
-def test_yake_is_imported_without_networkx_and_networkx_stays_importable():
-    script = (
-        "import sys\n"
-        "from generator.keywords import _extractor\n"
-        f"found = [k.lower() for k, _ in _extractor().extract_keywords({BODY!r})]\n"
-        "assert 'hang seng tech' in found, found\n"
-        "assert 'networkx' not in sys.modules\n"
-        "import networkx\n"
-        "assert networkx.DiGraph().number_of_nodes() == 0\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+def _in_a_fresh_process(*lines: str) -> None:
+    """Run the lines as a script in a new interpreter (with nothing imported yet); fail with its error."""
+    result = subprocess.run([sys.executable, "-c", "import sys\n" + "\n".join(lines)], cwd=ROOT,
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_yake_is_imported_without_networkx_and_networkx_stays_importable():
+    _in_a_fresh_process(
+        "from generator.keywords import _extractor",
+        f"found = [k.lower() for k, _ in _extractor().extract_keywords({BODY!r})]",
+        "assert 'hang seng tech' in found, found",
+        "assert 'networkx' not in sys.modules",
+        "import networkx",
+        "assert networkx.DiGraph().number_of_nodes() == 0",
+    )
 
 
 def test_reading_terms_imports_neither_yake_nor_networkx():
-    script = (
-        "import sys\n"
-        "from generator.text import terms\n"
-        "assert terms('The Hang Seng Index rose on Tuesday') == ['hang', 'seng', 'index', 'rose']\n"
-        "assert 'yake' not in sys.modules and 'networkx' not in sys.modules, sorted(sys.modules)\n"
+    _in_a_fresh_process(
+        "from generator.text import terms",
+        "assert terms('The Hang Seng Index rose on Tuesday') == ['hang', 'seng', 'index', 'rose']",
+        "assert 'yake' not in sys.modules and 'networkx' not in sys.modules, sorted(sys.modules)",
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
