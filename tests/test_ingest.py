@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from generator.ingest import clean, decode, read_corpus, read_html, read_markdown, read_plain, title_from_lead, Unreadable
+from generator.ingest import decode, read_corpus, title_from_lead
 
 
 def read(tmp_path, name, content, encoding="utf-8"):

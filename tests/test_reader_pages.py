@@ -144,7 +144,7 @@ def test_long_listings_run_over_linked_pages_and_every_story_is_on_one(tmp_path)
     assert "tags: [\"Rates\"]" in theme[0] and "tags:" not in theme[1] and "exclude: true" in theme[1]
     assert "## Overview" in theme[0] and "Overview" not in theme[1]
     for story in digest.stories:  # newest first, each on exactly one page
-        assert sum(f"../stories/s" in p and f"stories/{story.id}.md" in p for p in theme) == 1, story.id
+        assert sum("../stories/s" in p and f"stories/{story.id}.md" in p for p in theme) == 1, story.id
     assert theme[0].index("stories/s064.md") < theme[0].index("stories/s035.md")
     assert "stories/s029.md" in theme[1] and "stories/s030.md" in theme[0]
 
