@@ -95,7 +95,6 @@ def _plain_graph() -> None:
         if stand_in:
             del sys.modules["networkx"]
     yake.data.core.nx = SimpleNamespace(DiGraph=_Graph)
-    yake.data.single_word.nx = SimpleNamespace(DiGraph=_Graph)
     yake.data.single_word.np = SimpleNamespace(median=statistics.median)
 
 

@@ -27,7 +27,7 @@ from generator import render_facts
 from generator.feeds import feed_path
 from generator.briefing import Day
 from generator.factrecords import Entity, KeyMove, MarketFacts, Move, Quote, StoryFacts
-from generator.records import Article, Digest, Story, StorySummary, Summaries
+from generator.records import Article, Digest, Story, StorySummary, Summaries, ThemeAssignment
 from generator.runner import POOL_MIN_ITEMS, RecordKeys, code_fingerprint, item_key, map_parallel
 from generator.tags import entity_tag, theme_tag
 from generator.text import slugify
@@ -141,9 +141,7 @@ class ThemeChoice:
 
     themes: tuple[str, ...]
 
-    @property
-    def primary(self) -> str | None:
-        return self.themes[0] if self.themes else None
+    primary = ThemeAssignment.primary
 
 
 @dataclass(frozen=True)

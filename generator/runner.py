@@ -113,12 +113,22 @@ def item_key(*parts: object) -> str:
     The pickler runs without its memo, so equal values give equal bytes whether or not they share
     objects (a string read from the cache and the same string made afresh).
     """
+    return _key_of(parts, _KeyPickler)
+
+
+def _key_of(parts: tuple, pickler: type[pickle.Pickler], *options) -> str:
     buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True
-    pickler.dispatch_table = _key_reducers()
-    pickler.dump(parts)
+    pickler(buffer, *options).dump(parts)
     return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+class _KeyPickler(pickle.Pickler):
+    """A pickler for keys: no memo, and articles reduced to what names their content."""
+
+    def __init__(self, file):
+        super().__init__(file, protocol=5)
+        self.fast = True
+        self.dispatch_table = _key_reducers()
 
 
 class RecordKeys:
@@ -134,9 +144,7 @@ class RecordKeys:
         self._hashes: dict[int, tuple[object, tuple]] = {}  # id -> (the record, kept alive; its stand-in)
 
     def __call__(self, *parts: object) -> str:
-        buffer = io.BytesIO()
-        _RecordPickler(buffer, self).dump(parts)
-        return hashlib.sha256(buffer.getvalue()).hexdigest()
+        return _key_of(parts, _RecordPickler, self)
 
     def stand_in(self, record) -> tuple:
         found = self._hashes.get(id(record))
@@ -145,11 +153,9 @@ class RecordKeys:
         return found[1]
 
 
-class _RecordPickler(pickle.Pickler):
+class _RecordPickler(_KeyPickler):
     def __init__(self, file, keys: RecordKeys):
-        super().__init__(file, protocol=5)
-        self.fast = True
-        self.dispatch_table = _key_reducers()
+        super().__init__(file)
         self.keys = keys
 
     def reducer_override(self, obj):
@@ -346,38 +352,42 @@ class Background:
 
     A stage whose output no later stage reads (`digest.json`) can run beside the next one: the
     build's own process plans pages alone for a while, and the other core would otherwise idle.
+    The process inherits the function and its arguments (nothing is pickled on the way in); the
+    result, or the error, comes back pickled through a pipe.
     """
 
     def __init__(self, func: Callable[..., R], *args, jobs: int):
-        global _BACKGROUND
-        self._pool = self._value = None
+        self._process = None
         if jobs == 1:
             self._value = func(*args)
             return
-        _BACKGROUND = (func, args)  # the forked worker inherits it: nothing is pickled on the way in
-        try:
-            self._pool = ProcessPoolExecutor(1, mp_context=get_context("fork"), initializer=_collect_own_garbage)
-            self._future = self._pool.submit(_run_background)  # the worker is forked here
-        finally:
-            _BACKGROUND = None
+        context = get_context("fork")
+        self._reader, writer = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run_background, args=(writer, func, args))
+        self._process.start()
+        writer.close()
 
     def result(self):
-        if self._pool is None:
+        if self._process is None:
             return self._value
         try:
-            return self._future.result()
+            failed, value = self._reader.recv()
+        except EOFError:
+            raise RuntimeError(f"background work ended without a result (exit code {self._process.exitcode})") from None
         finally:
             self.close()
+        if failed:
+            raise value
+        return value
 
     def close(self) -> None:
         """Stop the work if it is still running (the build failed before it needed the result)."""
-        if self._pool is not None:
-            self._future.cancel()
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                if process.is_alive():
-                    process.terminate()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._reader.close()
+            self._process = None
 
     def __enter__(self) -> Background:
         return self
@@ -386,13 +396,17 @@ class Background:
         self.close()
 
 
-_BACKGROUND: tuple[Callable, tuple] | None = None
-"""The function and arguments of the background work being started, which its forked worker inherits."""
-
-
-def _run_background():
-    func, args = _BACKGROUND
-    return func(*args)
+def _run_background(writer, func: Callable, args: tuple) -> None:
+    _collect_own_garbage()
+    try:
+        outcome = (False, func(*args))
+    except BaseException as exc:  # noqa: BLE001 - the build's own process raises it
+        outcome = (True, exc)
+    try:
+        writer.send(outcome)
+    except Exception as exc:  # the error itself would not pickle: send what it says
+        writer.send((True, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}; {exc}")))
+    writer.close()
 
 
 def _collect_own_garbage() -> None:

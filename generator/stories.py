@@ -155,11 +155,10 @@ def _strongest(ids: np.ndarray, weights: np.ndarray, docs: np.ndarray, term_rank
 
 def _near_copies(articles: tuple[Article, ...], pairs: list[tuple[tuple[int, int], float]]) -> dict[int, int]:
     """Index of each near-copy to the index of the article it copies (the earlier or first one),
-    from the candidate pairs that are similar enough or whose texts are as long."""
+    from the candidate pairs that are similar enough or whose texts are as long (and may be equal)."""
     copies: dict[int, int] = {}
     for (i, j), sim in sorted(pairs):
-        same_text = len(articles[i].text) == len(articles[j].text) and articles[i].text == articles[j].text
-        if sim >= COPY_THRESHOLD or same_text:
+        if sim >= COPY_THRESHOLD or articles[i].text == articles[j].text:
             keep, copy = sorted((i, j), key=lambda k: (articles[k].date or dt.date.max, articles[k].id))
             while keep in copies:
                 keep = copies[keep]

@@ -1,8 +1,8 @@
 """Watch: rebuild the digest whenever the seeds folder or the templates change (`make serve`).
 
 Polls the identity of every file (name, size, modification time, inode); a change starts a
-build, which reuses every cached result, so only what changed is redone. `mkdocs serve` watches docs/ and reloads the
-browser when the pages it serves change (unchanged pages are not rewritten).
+build, which reuses every cached result, so only what changed is redone. `mkdocs serve` watches
+docs/ and reloads the browser when the pages it serves change (unchanged pages are not rewritten).
 """
 
 from __future__ import annotations
