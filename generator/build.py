@@ -68,7 +68,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         progress("reading market facts")
         facts = extract_facts(corpus.articles, registry, runner)
         progress("grouping stories")
-        stories = group_stories(corpus.articles, themes, features)
+        stories = group_stories(corpus.articles, themes, features, runner)
         market = reconcile(stories, facts)
         progress("writing summaries")
         summaries = summarise(stories, corpus.articles, keywords, runner)

@@ -21,11 +21,10 @@ from urllib.parse import quote
 
 import jinja2
 
-from generator.briefing import plan_briefing
-from generator.errors import BuildError, InputError
 from generator import render_facts
+from generator.briefing import Day, plan_briefing
+from generator.errors import BuildError, InputError
 from generator.feeds import feed_path
-from generator.briefing import Day
 from generator.factrecords import Entity, KeyMove, MarketFacts, Move, Quote, StoryFacts
 from generator.records import Article, Digest, Story, StorySummary, Summaries, ThemeAssignment
 from generator.runner import POOL_MIN_ITEMS, RecordKeys, code_fingerprint, item_key, map_parallel
@@ -142,6 +141,24 @@ class ThemeChoice:
     themes: tuple[str, ...]
 
     primary = ThemeAssignment.primary
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """What a day's own pages and the days index show of a day: its date and how much it holds
+    (not the stories themselves, so a story changing elsewhere in a long day leaves the day's
+    other pages alone)."""
+
+    date: dt.date | None
+    slug: str
+    stories: int
+    """Number of stories dated this day."""
+    articles: int
+    """Number of articles published this day (for the undated day: articles without a date)."""
+
+    @classmethod
+    def of(cls, day: Day) -> DayRow:
+        return cls(day.date, day.slug, len(day.stories), len(day.articles))
 
 
 @dataclass(frozen=True)
@@ -342,10 +359,12 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         render_listing(paths.themes[brief.theme.id], "theme.md.j2", {"stories": (list(brief.stories), PAGE_CARDS)},
                        front={"brief": brief}, theme=brief.theme, feed=Trusted(feed_path(brief.theme.id)),
                        tags=[theme_tag(brief.theme)])
-    render_listing(f"{GENERATED}/days/index.md", "days.md.j2", {"days": (list(briefing.days), PAGE_ROWS)}, front={})
+    render_listing(f"{GENERATED}/days/index.md", "days.md.j2",
+                   {"days": ([DayRow.of(day) for day in briefing.days], PAGE_ROWS)}, front={})
     for day in briefing.days:
         render_listing(paths.days[day.slug], "day.md.j2",
-                       {"stories": (list(day.stories), PAGE_CARDS), "articles": (list(day.articles), PAGE_ROWS)}, day=day)
+                       {"stories": (list(day.stories), PAGE_CARDS), "articles": (list(day.articles), PAGE_ROWS)},
+                       day=DayRow.of(day))
     render(f"{GENERATED}/tags.md", "tags.md.j2", whole=True)
     render_listing(f"{GENERATED}/stories/index.md", "stories.md.j2",
                    {"stories": (_stories_newest_first(digest.stories), PAGE_STORIES)},
@@ -441,7 +460,7 @@ class _References:
                 continue
             if isinstance(value, Entity):
                 self.entities.add(value.id)
-            elif isinstance(value, Day):
+            elif isinstance(value, Day | DayRow):
                 self.days.add(value.slug)
             if isinstance(value, Move | Quote):
                 self.articles.setdefault(value.article, self.digest.article(value.article))

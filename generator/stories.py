@@ -5,19 +5,25 @@ the latest date the text mentions (an article is written on or after what it rep
 weekday its lead names ("rallied on Tuesday"). Among compatible pairs, similarity is the cosine of
 TF-IDF vectors, and clusters grow by average linkage above a threshold, so the number of stories is
 found, not fixed. Candidate pairs come from an inverted index of each article's strongest terms,
-so no stage compares all pairs of a large archive.
+so no stage compares all pairs of a large archive. Grouping runs volume by volume
+(`generator.volumes`), each month's result kept in the cache, with stories carried across the
+turn of a month and undated stories joined to the dated ones they report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from generator import text as textlib
-from generator.features import EventDay, FeatureSet, article_features
+from generator.features import EventDay, FeatureSet, TermTable, article_features
 from generator.records import Article, Story, ThemeAssignment
+from generator.runner import Runner, item_key
+from generator.volumes import next_month, volumes
 
 THRESHOLD = 0.15
 """Average similarity two groups need to merge into one story."""
@@ -35,24 +41,171 @@ UNDATED_BLOCK = 400
 """An undated article is paired through a term only when at most this many articles share it."""
 
 def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignment],
-                  features: FeatureSet | None = None) -> tuple[Story, ...]:
-    """Stories of the articles, newest first (features as `article_features` gives them)."""
+                  features: FeatureSet | None = None, runner: Runner | None = None) -> tuple[Story, ...]:
+    """Stories of the articles, newest first (features as `article_features` gives them).
+
+    Articles are grouped volume by volume (`generator.volumes`): the undated ones together, then
+    each month with TF-IDF weights learned from it and the month before. A story still open at
+    the end of a month (all its articles within `DAY_WINDOW` days of the next) is carried into the
+    next month's grouping, where articles may join it, so an event at the turn of a month stays one
+    story. A story of undated articles then joins the dated story whose event it reports (`_attach`).
+    Each step's stories are kept in the cache: a new article regroups its own month (and the next,
+    when it is carried into it), not the corpus.
+    """
     if not articles:
         return ()
-    features = features or article_features(articles)
-    vectors = textlib.tfidf_rows(features.table(articles))
-    days = [features.event_day(a.id) for a in articles]
-    pairs = _candidate_pairs(vectors, days)
-    pairs = [(i, j) for i, j in pairs if _compatible(days[i], days[j])]
-    sims = textlib.cosines(vectors, pairs)
-    lengths = [sum(map(len, a.paragraphs)) + 2 * max(len(a.paragraphs) - 1, 0) for a in articles]  # len(a.text)
-    copies = _near_copies(articles, [(p, sim) for p, sim in zip(pairs, sims)
-                                     if sim >= COPY_THRESHOLD or lengths[p[0]] == lengths[p[1]]])
-    linked = [(p, sim) for p, sim in zip(pairs, sims) if sim >= THRESHOLD]
-    clusters = _cluster([i for i in range(len(articles)) if i not in copies], linked, vectors, days)
-    stories = [_story(members, copies, articles, days, vectors, themes) for members in clusters]
-    stories = _unique_ids(stories)
+    runner = runner or Runner()
+    features = features or article_features(articles, runner)
+    table = features.table(articles)
+    days = tuple(features.event_day(a.id) for a in articles)
+    keys = [item_key(a) for a in articles]
+    group = partial(_group_step, articles, table, days, themes)
+    ids = [a.id for a in articles]
+    undated: list[Story] = []
+    dated: list[Story] = []
+    carried: tuple[OpenStory, ...] = ()
+    carried_from: tuple[int, ...] = ()  # the articles of the month the carried stories come from
+    for volume in volumes(articles):
+        if volume.start is None:
+            undated = _run_step(runner, group, keys, ids, themes, _Step(volume.context, volume.members, (), None))[0]
+            continue
+        if carried and volume.context == volume.members:  # nothing dated the month before: they end there
+            dated += _run_step(runner, group, keys, ids, themes, _Step(carried_from, (), carried, None))[0]
+            carried = ()
+        step = _Step(volume.context, volume.members, carried, next_month(volume.start))
+        finished, carried = _run_step(runner, group, keys, ids, themes, step)
+        dated += finished
+        carried_from = volume.members
+    if carried:
+        dated += _run_step(runner, group, keys, ids, themes, _Step(carried_from, (), carried, None))[0]
+    stories = _unique_ids(_attach(undated, dated, articles, table, days, themes))
     return tuple(sorted(stories, key=lambda s: (-(s.date or dt.date.min).toordinal(), s.id)))
+
+
+@dataclass(frozen=True)
+class OpenStory:
+    """A story at the end of a month that articles of the next month may still join."""
+
+    articles: tuple[str, ...]
+    """Ids of its articles (copies aside)."""
+    copies: tuple[tuple[str, str], ...]
+    """Near-copies folded into its articles: (copy id, kept id)."""
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One step of grouping: a volume's articles, with the stories carried into it."""
+
+    context: tuple[int, ...]
+    """Positions of the articles the TF-IDF weights are learned from."""
+    members: tuple[int, ...]
+    """Positions of the articles to group."""
+    carried: tuple[OpenStory, ...]
+    """Stories of the month before that its articles may join."""
+    next_month: dt.date | None
+    """First day of the month after (None: nothing follows, every story ends here)."""
+
+
+def _run_step(runner: Runner, group, keys: list[str], ids: list[str], themes: dict[str, ThemeAssignment],
+              step: _Step) -> tuple[list[Story], tuple[OpenStory, ...]]:
+    """The stories a step finishes and those it leaves open, from the cache when its inputs are
+    those of an earlier build (the articles, their themes and the carried stories, not where they
+    stand in the corpus)."""
+    members = set(step.members)
+    shown = [a for story in step.carried for a in story.articles]
+    key = item_key([(keys[i], i in members) for i in step.context], step.carried, step.next_month,
+                   [themes.get(ids[i]) for i in step.members], [themes.get(a) for a in shown])
+    return runner.map("story-steps", group, [step], keys=[key])[0]
+
+
+def _group_step(articles: tuple[Article, ...], table: TermTable, days: tuple[EventDay, ...],
+                themes: dict[str, ThemeAssignment], step: _Step) -> tuple[list[Story], tuple[OpenStory, ...]]:
+    """Group one step's articles, which may join the stories carried into it; the stories it
+    finishes, and those left open for the next month."""
+    position = {articles[i].id: i for i in step.context}
+    carried = [[position[a] for a in story.articles] for story in step.carried]
+    active = sorted(set(step.members).union(*carried))
+    local = {i: k for k, i in enumerate(active)}
+    row = {i: k for k, i in enumerate(step.context)}
+    vectors = textlib.tfidf_rows(table.rows(np.array(step.context, dtype=np.int64))).rows([row[i] for i in active])
+    group_articles = tuple(articles[i] for i in active)
+    group_days = [days[i] for i in active]
+    fixed = [sorted(local[i] for i in story) for story in carried]
+    was_carried = {k for story in fixed for k in story}
+    pairs = [(i, j) for i, j in _candidate_pairs(vectors, group_days)
+             if _compatible(group_days[i], group_days[j]) and not (i in was_carried and j in was_carried)]
+    sims = textlib.cosines(vectors, pairs)
+    lengths = [sum(map(len, a.paragraphs)) + 2 * max(len(a.paragraphs) - 1, 0) for a in group_articles]  # len(a.text)
+    copies = _near_copies(group_articles, [(p, sim) for p, sim in zip(pairs, sims)
+                                           if sim >= COPY_THRESHOLD or lengths[p[0]] == lengths[p[1]]])
+    linked = [(p, sim) for p, sim in zip(pairs, sims) if sim >= THRESHOLD]
+    clusters = _cluster([i for i in range(len(active)) if i not in copies], linked, vectors, group_days, fixed)
+    finished, left_open = [], []
+    for members in clusters:
+        earlier = [pair for group, story in zip(fixed, step.carried) if group[0] in members for pair in story.copies]
+        pairs_of = tuple(sorted([(group_articles[c].id, group_articles[k].id) for c, k in copies.items() if k in members]
+                                + earlier))
+        dates = [group_days[i].date for i in members]
+        if (step.next_month and not was_carried.intersection(members) and all(dates)
+                and min(dates) >= step.next_month - dt.timedelta(days=DAY_WINDOW)):
+            left_open.append(OpenStory(tuple(group_articles[i].id for i in members), pairs_of))
+        else:
+            finished.append(_story(members, pairs_of, group_articles, group_days, vectors, themes))
+    return finished, tuple(left_open)
+
+
+def _attach(undated: list[Story], dated: list[Story], articles: tuple[Article, ...], table: TermTable,
+            days: tuple[EventDay, ...], themes: dict[str, ThemeAssignment]) -> list[Story]:
+    """All stories, each undated one that reports a dated story's event folded into it.
+
+    An undated story joins the dated story it is most similar to on average (TF-IDF over the whole
+    corpus), when that average reaches THRESHOLD, every pair of their articles can report the same
+    day's event, and a pair of their articles is a candidate pair at least as similar.
+    """
+    if not undated or not dated:
+        return dated + undated
+    stories = dated + undated
+    position = {a.id: i for i, a in enumerate(articles)}
+    owner = {position[a]: k for k, story in enumerate(stories) for a in story.articles}
+    active = sorted(owner)
+    local_owner = [owner[i] for i in active]
+    vectors = textlib.tfidf_rows(table).rows(active)
+    group_articles = tuple(articles[i] for i in active)
+    group_days = [days[i] for i in active]
+    members: list[list[int]] = [[] for _ in stories]
+    for k, story in enumerate(local_owner):
+        members[story].append(k)
+    pairs = [(i, j) for i, j in _candidate_pairs(vectors, group_days)
+             if (local_owner[i] < len(dated)) != (local_owner[j] < len(dated))]
+    links = sorted({tuple(sorted((local_owner[i], local_owner[j]))) for (i, j), sim
+                    in zip(pairs, textlib.cosines(vectors, pairs)) if sim >= THRESHOLD})
+    sums: dict[int, dict[str, float]] = {}
+
+    def total(story: int) -> dict[str, float]:
+        if story not in sums:
+            sums[story] = textlib.vector_sum(vectors[k] for k in members[story])
+        return sums[story]
+
+    best: dict[int, tuple[float, str, int]] = {}
+    for d, u in links:
+        if not all(_compatible(group_days[x], group_days[y]) for x in members[d] for y in members[u]):
+            continue
+        average = textlib.cosine(total(d), total(u)) / (len(members[d]) * len(members[u]))
+        if average >= THRESHOLD and (u not in best or (-average, stories[d].id) < best[u][:2]):
+            best[u] = (-average, stories[d].id, d)
+    joining: dict[int, list[int]] = {}
+    for u, (_, _, d) in sorted(best.items()):
+        joining.setdefault(d, []).append(u)
+    out = []
+    for k, story in enumerate(stories):
+        if k in best:
+            continue
+        if k in joining:
+            group = sorted(members[k] + [i for u in joining[k] for i in members[u]])
+            copies = tuple(sorted(pair for s in (k, *joining[k]) for pair in stories[s].copies))
+            story = _story(group, copies, group_articles, group_days, vectors, themes)
+        out.append(story)
+    return out
 
 
 def _compatible(a: EventDay, b: EventDay) -> bool:
@@ -168,9 +321,10 @@ def _near_copies(articles: tuple[Article, ...], pairs: list[tuple[tuple[int, int
 
 
 def _cluster(items: list[int], sims: list[tuple[tuple[int, int], float]], vectors: textlib.SparseRows,
-             days: list[EventDay]) -> list[list[int]]:
+             days: list[EventDay], fixed: list[list[int]] = ()) -> list[list[int]]:
     """Average-linkage clustering, trying candidate pairs (at least THRESHOLD similar) from the most
-    similar down.
+    similar down; `fixed` groups (sorted, among the items) start formed and never merge with each
+    other.
 
     The average cosine over all pairs of two groups of unit vectors is the dot product of the
     groups' vector sums divided by the number of pairs, so each merge test costs one sparse dot
@@ -180,6 +334,13 @@ def _cluster(items: list[int], sims: list[tuple[tuple[int, int], float]], vector
     cluster_of = {i: i for i in items}
     members = {i: [i] for i in items}
     sums: dict[int, dict[str, float]] = {}  # each group's vector sum, made when the group first links
+    for group in fixed:
+        for k in group:
+            cluster_of[k] = group[0]
+            del members[k]
+        members[group[0]] = list(group)
+        sums[group[0]] = textlib.vector_sum(vectors[k] for k in group)
+    formed = {group[0] for group in fixed}
 
     def total(group: int) -> dict[str, float]:
         if group not in sums:
@@ -192,7 +353,7 @@ def _cluster(items: list[int], sims: list[tuple[tuple[int, int], float]], vector
         if i not in cluster_of or j not in cluster_of:
             continue
         a, b = cluster_of[i], cluster_of[j]
-        if a == b:
+        if a == b or (a in formed and b in formed):
             continue
         if len(members[a]) == 1 and len(members[b]) == 1:
             average = sim  # two single articles: their average similarity is the pair's own
@@ -201,6 +362,8 @@ def _cluster(items: list[int], sims: list[tuple[tuple[int, int], float]], vector
         if average < THRESHOLD or not all(_compatible(days[x], days[y]) for x in members[a] for y in members[b]):
             continue
         a, b = min(a, b), max(a, b)
+        if b in formed:
+            formed.add(a)
         for k in members[b]:
             cluster_of[k] = a
         members[a] = sorted(members[a] + members.pop(b))
@@ -228,7 +391,7 @@ def _centralities(vectors: textlib.SparseRows, members: list[int]) -> list[float
     return ((with_total - with_self) / (len(members) - 1)).tolist()
 
 
-def _story(members, copies, articles, days, vectors, themes) -> Story:
+def _story(members, copies: tuple[tuple[str, str], ...], articles, days, vectors, themes) -> Story:
     centrality = dict(zip(members, _centralities(vectors, members)))
     ranked = sorted(members, key=lambda i: (-round(centrality[i], 6), articles[i].id))
     headed = [i for i in ranked if articles[i].title_origin != "lead"]
@@ -244,7 +407,7 @@ def _story(members, copies, articles, days, vectors, themes) -> Story:
         id=f"{prefix}-{textlib.slugify(articles[first].title, 8) or 'story'}",
         headline=headline,
         articles=tuple(articles[i].id for i in ranked),
-        copies=tuple(sorted((articles[c].id, articles[k].id) for c, k in copies.items() if k in members)),
+        copies=copies,
         date=date,
         date_inferred=inferred,
         themes=story_themes,

@@ -155,6 +155,15 @@ def tfidf(docs: list[list[str]]) -> list[dict[str, float]]:
     return vectors
 
 
+def vector_sum(vectors) -> dict[str, float]:
+    """The sum of sparse vectors, added in the order given."""
+    total: dict[str, float] = {}
+    for vector in vectors:
+        for term, weight in vector.items():
+            total[term] = total.get(term, 0.0) + weight
+    return total
+
+
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     """Dot product of two sparse vectors (their cosine when both have unit length).
 
@@ -180,6 +189,12 @@ class SparseRows:
 
     def __len__(self) -> int:
         return len(self.sizes)
+
+    def rows(self, rows: list[int]) -> SparseRows:
+        """These rows (by number), in this order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        positions = ranges(self.starts[rows], self.sizes[rows])
+        return SparseRows(self.terms, self.ids[positions], self.weights[positions], self.sizes[rows])
 
     def __getitem__(self, i: int) -> dict[str, float]:
         """Row i as a term-to-weight dict (made on first use)."""

@@ -5,10 +5,12 @@
    phrases and for phrases that also stand among the article's keywords.
 2. **Learning.** Articles the seeds assign confidently (a best theme reaching `min_score` and
    `CONFIDENT_MARGIN` times the runner-up) are examples of their theme. A naive Bayes model of the
-   words of each theme is trained on them, then refined by expectation-maximisation over the whole
+   words of each theme is trained on them, then refined by expectation-maximisation over the
    corpus (Nigam et al., 2000): the confident examples keep their label, every other article counts
    for each theme by its posterior. A theme learns only when it has `MIN_EXAMPLES` examples, so a
-   handful of articles are themed by their seeds alone.
+   handful of articles are themed by their seeds alone. The model is learned per volume
+   (`generator.volumes`: a month with the month before, or the undated articles), so a new
+   article leaves the models of other months as they were.
 3. **Choice.** An article's score for a theme is its seed score plus `LEARNED_WEIGHT` times
    `min_score` times the model's posterior. It carries every theme that reaches the taxonomy's
    `min_score` and `relative_score` of its best theme; the best is primary.
@@ -27,6 +29,7 @@ from generator import text as textlib
 from generator.features import FeatureSet, TermTable, article_features
 from generator.records import Article, Taxonomy, ThemeAssignment
 from generator.runner import Runner, item_key
+from generator.volumes import Volume, volumes
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +59,16 @@ def assign_themes(
     phrases = tuple((t.id, tuple(tuple(_stems(k)) for k in t.keywords)) for t in taxonomy.themes)
     jobs = [(a, keywords.get(a.id, ())) for a in articles]
     taxonomy_key = item_key(phrases)
-    seed_scores = runner.map("theme-seeds", partial(seed_scores_of, phrases), jobs,
-                             keys=[item_key(job, taxonomy_key) for job in jobs])
-    posteriors = _learn(features.table(articles), seed_scores, taxonomy)
+    seed_keys = [item_key(job, taxonomy_key) for job in jobs]
+    seed_scores = runner.map("theme-seeds", partial(seed_scores_of, phrases), jobs, keys=seed_keys)
+    parts = volumes(articles)
+    learning_key = item_key(taxonomy)
+    learned = runner.map("theme-learning", partial(_learn_volume, features.table(articles), seed_scores, taxonomy),
+                         parts, keys=[_volume_key(learning_key, seed_keys, part) for part in parts])
+    posteriors: list[dict[str, float]] = [{}] * len(articles)
+    for part, found in zip(parts, learned):
+        for i, posterior in zip(part.members, found):
+            posteriors[i] = posterior
     bonus = LEARNED_WEIGHT * taxonomy.min_score
     out = {}
     for article, seeds, posterior in zip(articles, seed_scores, posteriors):
@@ -110,6 +120,21 @@ def _confident(scores: dict[str, float], taxonomy: Taxonomy) -> str | None:
     ranked = sorted(scores.items(), key=lambda p: (-p[1], p[0]))
     best, runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
     return best[0] if best[1] >= taxonomy.min_score and best[1] >= CONFIDENT_MARGIN * runner_up else None
+
+
+def _volume_key(learning_key: str, seed_keys: list[str], volume: Volume) -> str:
+    """What a volume's learning depends on: the taxonomy, and which articles (with their seed
+    scores) it learns from and answers for; not where they stand in the corpus."""
+    members = set(volume.members)
+    return item_key(learning_key, [(seed_keys[i], i in members) for i in volume.context])
+
+
+def _learn_volume(table: TermTable, seed_scores, taxonomy: Taxonomy, volume: Volume) -> list[dict[str, float]]:
+    """The posteriors of a volume's articles, from a model learned on its context."""
+    rows = np.array(volume.context, dtype=np.int64)
+    posteriors = _learn(table.rows(rows), [seed_scores[i] for i in volume.context], taxonomy)
+    members = set(volume.members)
+    return [p for i, p in zip(volume.context, posteriors) if i in members]
 
 
 def _learn(table: TermTable, seed_scores, taxonomy) -> list[dict[str, float]]:

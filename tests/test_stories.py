@@ -91,3 +91,51 @@ def test_an_articles_strongest_terms_break_ties_by_term():
     weights[ids == len(terms) - 1] = 0.5  # one term stronger than the rest is always picked
     picked, _ = _strongest(ids, weights, docs, rank, 1)
     assert terms[-1] in {terms[i] for i in picked} and len(picked) == BLOCK_TERMS
+
+
+def test_a_story_at_the_turn_of_a_month_stays_one_story(article_factory):
+    arts = (article_factory(OIL_1, "a.txt", date=dt.date(2025, 1, 31)),
+            article_factory(OIL_2, "b.txt", date=dt.date(2025, 2, 1)))
+    (story,) = group_stories(arts, themes_for(*arts))
+    assert set(story.articles) == {"a.txt", "b.txt"} and story.id.startswith("2025-01-31-")
+
+
+def test_a_story_open_at_the_end_of_a_month_ends_there_when_nothing_joins(article_factory):
+    alone = (article_factory(OIL_1, "a.txt", date=dt.date(2025, 1, 31)),)
+    assert [s.articles for s in group_stories(alone, themes_for(*alone))] == [("a.txt",)]
+    arts = (*alone, article_factory(CHIPS, "c.txt", date=dt.date(2025, 2, 1)))
+    assert sorted(s.articles for s in group_stories(arts, themes_for(*arts))) == [("a.txt",), ("c.txt",)]
+
+
+def test_an_undated_article_joins_the_dated_story_of_its_event(article_factory):
+    arts = (article_factory(OIL_1, "a.txt", date=dt.date(2025, 3, 3)), article_factory(OIL_2, "b.txt"),
+            article_factory(CHIPS.replace("Monday", "Friday"), "c.txt"))
+    stories = group_stories(arts, themes_for(*arts))
+    assert sorted(sorted(s.articles) for s in stories) == [["a.txt", "b.txt"], ["c.txt"]]
+    assert next(s for s in stories if "a.txt" in s.articles).id.startswith("2025-03-03-")
+
+
+def test_an_article_added_to_one_month_regroups_that_month_only(article_factory, tmp_path, monkeypatch):
+    import generator.stories as stories
+    from generator.runner import Runner
+
+    grouped = []
+
+    def counted(articles, table, days, themes, step):
+        grouped.append(sorted(articles[i].id for i in step.members))
+        return original(articles, table, days, themes, step)
+
+    original = stories._group_step
+    monkeypatch.setattr(stories, "_group_step", counted)
+    january = (article_factory(OIL_1, "a.txt", date=dt.date(2025, 1, 6)),
+               article_factory(OIL_2, "b.txt", date=dt.date(2025, 1, 6)))
+    march = (article_factory(CHIPS, "c.txt", date=dt.date(2025, 3, 3)),)
+    added = article_factory(OIL_3, "d.txt", date=dt.date(2025, 3, 6))
+    with Runner(tmp_path / "cache") as runner:
+        group_stories(january + march, themes_for(*january, *march), runner=runner)
+    grouped.clear()
+    corpus = january + march + (added,)
+    with Runner(tmp_path / "cache") as runner:
+        again = group_stories(corpus, themes_for(*corpus), runner=runner)
+    assert grouped == [["c.txt", "d.txt"]]
+    assert again == group_stories(corpus, themes_for(*corpus))

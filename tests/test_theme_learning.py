@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,27 @@ def test_market_taxonomy_still_themes_the_seed_articles(seed_themes):
     assert all("ai-rally" in themes for themes in seed_themes.values())
     assert all("policy-thaw" in seed_themes[k] for k in ("000", "001", "002"))
     assert all("earnings" in seed_themes[k] for k in ("003", "004"))
+
+
+def _dated(articles, day):
+    from dataclasses import replace
+    return tuple(replace(a, date=day) for a in articles)
+
+
+def test_a_month_learns_from_itself_and_the_month_before_only():
+    examples = _dated(_corpus(MIN_EXAMPLES)[:-1], dt.date(2025, 1, 10))
+    unseeded = make_article(UNSEEDED, "x.txt")
+    for day, learned in ((dt.date(2025, 1, 20), True), (dt.date(2025, 2, 3), True), (dt.date(2025, 3, 3), False)):
+        themes = assign_themes(examples + _dated((unseeded,), day), {}, TAXONOMY)
+        assert (themes["x.txt"].primary == "sport") == learned, day
+
+
+def test_articles_of_a_later_month_leave_an_earlier_months_scores_as_they_were():
+    mixed = make_article("A striker missed a penalty. The guitarist recorded it in a studio in Berlin.", "y.txt")
+    january = _dated((*_corpus(MIN_EXAMPLES), mixed), dt.date(2025, 1, 10))
+    april = _dated([make_article(f"{SPORT} The guitarist and the drummer recorded it in a studio.", f"a{i}.txt")
+                    for i in range(MIN_EXAMPLES)], dt.date(2025, 4, 1))
+    before = assign_themes(january, {}, TAXONOMY)
+    after = assign_themes(january + april, {}, TAXONOMY)
+    assert all(after[a.id] == before[a.id] for a in january)
+    assert after["a0.txt"].primary == "sport"
