@@ -250,9 +250,12 @@ class Runner:
 
     def _prune(self, name: str, used: set[str]) -> None:
         """Drop a stage's results that this build did not use (articles removed or changed since),
-        once they outnumber the used ones: the cache stays in proportion to the corpus."""
+        once they outnumber the used ones: the cache stays in proportion to the corpus. A stage of
+        many small results (one per article) keeps up to 1000 more, so that it is not pruned on
+        every build; one of few large results (one per volume) is pruned once its unused results
+        reach twice its used ones."""
         (stored,) = self._db.execute("SELECT count(*) FROM results WHERE stage = ?", (name,)).fetchone()
-        if stored <= 2 * len(used) + 1000:
+        if stored <= 2 * len(used) + min(1000, len(used)):
             return
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
         self._db.execute("DELETE FROM used")

@@ -40,6 +40,7 @@ BLOCK_TERMS = 12
 UNDATED_BLOCK = 400
 """An undated article is paired through a term only when at most this many articles share it."""
 
+
 def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignment],
                   features: FeatureSet | None = None, runner: Runner | None = None) -> tuple[Story, ...]:
     """Stories of the articles, newest first (features as `article_features` gives them).

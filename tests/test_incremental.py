@@ -299,6 +299,23 @@ def test_closing_the_cache_drops_only_stale_results_of_the_stages_that_ran(monke
         assert third.get("keywords", "k", "generator.keywords") is None  # the stale version was dropped
 
 
+def test_a_stage_of_few_results_drops_its_unused_ones_once_they_double_it(tmp_path):
+    import sqlite3
+
+    import generator.runner as runner
+
+    def stored() -> int:
+        with sqlite3.connect(tmp_path / runner.CACHE_FILE) as db:
+            return db.execute("SELECT count(*) FROM results WHERE stage LIKE 'volumes@%'").fetchone()[0]
+
+    counts = []
+    for n in range(8):  # each build uses two results, one of them new (a month that changed)
+        with runner.Runner(tmp_path) as cache:
+            cache.map("volumes", str, ["kept", f"new-{n}"])
+        counts.append(stored())
+    assert counts[:4] == [2, 3, 4, 5] and max(counts) <= 6 and counts[-1] < counts[3]
+
+
 def _terms_of(features, articles):
     table = features.table(articles)
     out = []
