@@ -176,7 +176,7 @@ def _attach(undated: list[Story], dated: list[Story], articles: tuple[Article, .
     members: list[list[int]] = [[] for _ in stories]
     for k, story in enumerate(local_owner):
         members[story].append(k)
-    pairs = [(i, j) for i, j in _candidate_pairs(vectors, group_days)
+    pairs = [(i, j) for i, j in _candidate_pairs(vectors, group_days, dated=False)
              if (local_owner[i] < len(dated)) != (local_owner[j] < len(dated))]
     links = sorted({tuple(sorted((local_owner[i], local_owner[j]))) for (i, j), sim
                     in zip(pairs, textlib.cosines(vectors, pairs)) if sim >= THRESHOLD})
@@ -225,9 +225,11 @@ def _compatible(a: EventDay, b: EventDay) -> bool:
     return True
 
 
-def _candidate_pairs(vectors: textlib.SparseRows, days: list[EventDay]) -> list[tuple[int, int]]:
+def _candidate_pairs(vectors: textlib.SparseRows, days: list[EventDay],
+                     dated: bool = True) -> list[tuple[int, int]]:
     """Pairs of articles that share one of their strongest terms (among terms found in two or more)
-    and whose stated dates, when both have one, are at most DAY_WINDOW days apart."""
+    and whose stated dates, when both have one, are at most DAY_WINDOW days apart (only pairs with
+    an undated article, without `dated`)."""
     ids, weights, sizes = vectors.ids, vectors.weights, vectors.sizes
     docs = np.repeat(np.arange(len(vectors), dtype=np.int64), sizes)
     shared = np.bincount(ids, minlength=len(vectors.terms))[ids] > 1
@@ -236,15 +238,16 @@ def _candidate_pairs(vectors: textlib.SparseRows, days: list[EventDay]) -> list[
     order = np.lexsort((docs, ids))  # the articles of each term, in article order
     ids, docs = ids[order], docs[order]
     ordinal = np.array([days[i].date.toordinal() if days[i].date else -1 for i in range(len(days))], dtype=np.int64)
-    found = [_dated_pairs(ids, docs, ordinal)]
+    found = [_dated_pairs(ids, docs, ordinal)] if dated else []
     bounds = np.flatnonzero(np.diff(np.concatenate(([-1], ids, [-1])))).tolist()
     undated = ordinal[docs] < 0
     for lo, hi in zip(bounds, bounds[1:]):
         if hi - lo < 2 or hi - lo > UNDATED_BLOCK or not undated[lo:hi].any():
             continue
         members = docs[lo:hi]
+        partners = members if dated else members[~undated[lo:hi]]  # without `dated`: a dated one
         for i in members[undated[lo:hi]].tolist():
-            others = members[members != i]
+            others = partners[partners != i]
             found.append(np.minimum(i, others) * len(days) + np.maximum(i, others))
     codes = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return list(zip((codes // len(days)).tolist(), (codes % len(days)).tolist()))
