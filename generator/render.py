@@ -345,8 +345,8 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                 own = _References(digest).add(page_lists.values())
                 if own.within(common):  # a page of a day or a theme shows part of what the listing holds
                     view, own_parts = common_view, None
-                else:
-                    view = _view(digest, paths, common.copy().add(page_lists.values()))
+                else:  # the page's key needs its own part only; what it is rendered from is made if it is
+                    view = partial(_listing_view, digest, paths, common, page_lists)
                     own_parts = _view_parts(_view(digest, paths, own))
                 keyed = (common_key, pager, tuple(sorted(page_lists.items())), own_parts)
             render(path, template, view=view, whole=whole, keyed=keyed, pager=pager, **context, **page_lists)
@@ -490,6 +490,11 @@ def _view(digest: Digest, paths: Paths, refs: _References) -> tuple[Digest, Path
     return view, Paths({s: paths.stories[s] for s in story_ids}, {a: paths.articles[a] for a in article_ids},
                        paths.themes, {d: paths.days[d] for d in sorted(refs.days)},
                        {eid: paths.entities[eid] for eid in entities})
+
+
+def _listing_view(digest: Digest, paths: Paths, common: _References, page_lists: dict) -> tuple[Digest, Paths]:
+    """The view of a listing's page: what the listing shares, and the page's own lists."""
+    return _view(digest, paths, common.copy().add(page_lists.values()))
 
 
 def _view_parts(view: tuple[Digest, Paths]) -> tuple:

@@ -46,7 +46,7 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     """Stories of the articles, newest first (features as `article_features` gives them).
 
     Articles are grouped volume by volume (`generator.volumes`): the undated ones together, then
-    each month with TF-IDF weights learned from it and the month before. A story still open at
+    each month with TF-IDF weights learned from its volume's context. A story still open at
     the end of a month (all its articles within `DAY_WINDOW` days of the next) is carried into the
     next month's grouping, where articles may join it, so an event at the turn of a month stays one
     story. A story of undated articles then joins the dated story whose event it reports (`_attach`).
@@ -66,14 +66,16 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     dated: list[Story] = []
     carried: tuple[OpenStory, ...] = ()
     carried_from: tuple[int, ...] = ()  # the articles of the month the carried stories come from
+    carried_into = None  # the month they may join
     for volume in volumes(articles):
         if volume.start is None:
             undated = _run_step(runner, group, keys, ids, themes, _Step(volume.context, volume.members, (), None))[0]
             continue
-        if carried and volume.context == volume.members:  # nothing dated the month before: they end there
+        if carried and volume.start != carried_into:  # nothing dated the month after: they end there
             dated += _run_step(runner, group, keys, ids, themes, _Step(carried_from, (), carried, None))[0]
             carried = ()
-        step = _Step(volume.context, volume.members, carried, next_month(volume.start))
+        carried_into = next_month(volume.start)
+        step = _Step(volume.context, volume.members, carried, carried_into)
         finished, carried = _run_step(runner, group, keys, ids, themes, step)
         dated += finished
         carried_from = volume.members

@@ -9,7 +9,7 @@
    corpus (Nigam et al., 2000): the confident examples keep their label, every other article counts
    for each theme by its posterior. A theme learns only when it has `MIN_EXAMPLES` examples, so a
    handful of articles are themed by their seeds alone. The model is learned per volume
-   (`generator.volumes`: a month with the month before, or the undated articles), so a new
+   (`generator.volumes`: a month with the months before it, or the undated articles), so a new
    article leaves the models of other months as they were.
 3. **Choice.** An article's score for a theme is its seed score plus `LEARNED_WEIGHT` times
    `min_score` times the model's posterior. It carries every theme that reaches the taxonomy's

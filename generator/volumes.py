@@ -5,9 +5,10 @@ weights that say which words are specific. Learned over the whole corpus, one ne
 move every article's numbers a little, and a rebuild could keep nothing of the previous one. They
 learn month by month instead. A *volume* is the articles dated in one calendar month, learned
 together with the month before (so the first days of a month are learned from as much as its
-last), or the articles without a date, which form one volume of their own. An article added to
-the newest month changes that month's results only; one added to an earlier month changes its
-own month's and the next one's. Every other volume's results are taken from the previous build.
+last) and, in a thin archive, earlier months until `MIN_CONTEXT` articles; or the articles without
+a date, which form one volume of their own. An article added to the newest month changes that
+month's results only; one added to an earlier month changes its own and those of the months that
+learn from it. Every other volume's results are taken from the previous build.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from generator.records import Article
 
 UNDATED = "undated"
 """Name of the volume of the articles without a date."""
+
+MIN_CONTEXT = 1000
+"""Articles a month learns from at least, when earlier months have them. On bbc-dev with dates
+spread over 3, 6 and 12 months, themes learned from a month and the one before only scored a
+macro-F1 of 0.949, 0.943 and 0.941, against 0.953 from the whole corpus; with this floor, 0.952,
+0.950 and 0.952."""
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,9 @@ class Volume:
     members: tuple[int, ...]
     """Positions in the corpus of its own articles, in corpus order."""
     context: tuple[int, ...]
-    """Positions of the articles it learns from, in corpus order: its own and those of the month
-    before (its own only, for the undated volume)."""
+    """Positions of the articles it learns from, in corpus order: its own, those of the month
+    before, and those of earlier months while fewer than `MIN_CONTEXT` (its own only, for the
+    undated volume)."""
 
 
 def volumes(articles: tuple[Article, ...]) -> tuple[Volume, ...]:
@@ -46,9 +54,14 @@ def volumes(articles: tuple[Article, ...]) -> tuple[Volume, ...]:
     if None in months:
         undated = tuple(months.pop(None))
         out.append(Volume(UNDATED, None, undated, undated))
+    first = min(months, default=None)
     for start in sorted(months):
-        context = tuple(sorted(months.get(previous_month(start), []) + months[start]))
-        out.append(Volume(f"{start:%Y-%m}", start, tuple(months[start]), context))
+        context, month = list(months[start]), previous_month(start)
+        context += months.get(month, [])
+        while len(context) < MIN_CONTEXT and month > first:
+            month = previous_month(month)
+            context += months.get(month, [])
+        out.append(Volume(f"{start:%Y-%m}", start, tuple(months[start]), tuple(sorted(context))))
     return tuple(out)
 
 

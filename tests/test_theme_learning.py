@@ -70,7 +70,10 @@ def _dated(articles, day):
     return tuple(replace(a, date=day) for a in articles)
 
 
-def test_a_month_learns_from_itself_and_the_month_before_only():
+def test_a_month_learns_from_itself_and_the_month_before_only(monkeypatch):
+    import generator.volumes
+
+    monkeypatch.setattr(generator.volumes, "MIN_CONTEXT", 0)
     examples = _dated(_corpus(MIN_EXAMPLES)[:-1], dt.date(2025, 1, 10))
     unseeded = make_article(UNSEEDED, "x.txt")
     for day, learned in ((dt.date(2025, 1, 20), True), (dt.date(2025, 2, 3), True), (dt.date(2025, 3, 3), False)):
@@ -87,3 +90,9 @@ def test_articles_of_a_later_month_leave_an_earlier_months_scores_as_they_were()
     after = assign_themes(january + april, {}, TAXONOMY)
     assert all(after[a.id] == before[a.id] for a in january)
     assert after["a0.txt"].primary == "sport"
+
+
+def test_a_month_of_a_thin_archive_learns_from_earlier_months():
+    examples = _dated(_corpus(MIN_EXAMPLES)[:-1], dt.date(2025, 1, 10))
+    themes = assign_themes(examples + _dated((make_article(UNSEEDED, "x.txt"),), dt.date(2025, 3, 3)), {}, TAXONOMY)
+    assert themes["x.txt"].primary == "sport"
