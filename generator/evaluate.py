@@ -13,10 +13,12 @@ build run on it (ingest, keywords, themes, stories, summaries); then:
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import metrics
@@ -68,6 +70,27 @@ class Duplicate:
 
 
 @dataclass(frozen=True)
+class DatedRun:
+    """Themes and stories of the same corpus with dates spread over some months."""
+
+    months: int
+    """Months the dates spread over."""
+    theme_macro_f1: float
+    """Macro-F1 of the primary theme against the labels."""
+    stories: int
+    """Number of stories found."""
+    story_nmi: float
+    """NMI of the stories against the labels."""
+
+
+DATED_MONTHS = (3, 12)
+"""Spreads of the dated runs: a month then holds about a third, or a twelfth, of the corpus."""
+
+DATED_FROM = dt.date(2024, 1, 1)
+"""First day of the dated runs."""
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """Every score of one evaluation run."""
 
@@ -99,6 +122,9 @@ class Evaluation:
     """The generator's scores first, then each baseline's."""
     duplicates: tuple[Duplicate, ...]
     """Near-duplicate pairs found."""
+    dated: tuple[DatedRun, ...] = ()
+    """The same corpus dated, which theme learning and story grouping take month by month
+    (`generator.volumes`), where the undated corpus is learned from as a whole."""
 
 
 def evaluate(corpus: Path, taxonomy_path: Path) -> Evaluation:
@@ -132,7 +158,23 @@ def evaluate(corpus: Path, taxonomy_path: Path) -> Evaluation:
         reference_sentences=mean_length,
         rouge=rouge,
         duplicates=_duplicates(stories, {a.id: a for a in articles}, documents.skipped),
+        dated=tuple(_dated_run(articles, keywords, taxonomy, months) for months in DATED_MONTHS),
     )
+
+
+def _dated_run(articles: tuple[Article, ...], keywords, taxonomy, months: int) -> DatedRun:
+    """Themes and stories of the articles, each dated by the hash of its path within `months`
+    months (so the same article always gets the same date)."""
+    days = 30 * months
+    dated = tuple(replace(a, date=DATED_FROM + dt.timedelta(days=int(hashlib.sha256(a.id.encode()).hexdigest(), 16)
+                                                               % days)) for a in articles)
+    features = article_features(dated)
+    themes = assign_themes(dated, keywords, taxonomy, features)
+    stories = group_stories(dated, themes, features)
+    labels = [_label(a) for a in dated]
+    story_of = _story_of(stories)
+    return DatedRun(months, metrics.macro_f1(labels, [themes[a.id].primary for a in dated]), len(stories),
+                    metrics.nmi(labels, [story_of[a.id] for a in dated]))
 
 
 def _label(article: Article) -> str:
