@@ -208,7 +208,8 @@ class Runner:
         self.hits = 0
         self.misses = 0
         self._names: set[str] = set()
-        self._used: dict[str, set[str]] = {}  # keys a stage read or stored in this build, when it stored any
+        self._used: dict[str, set[str]] = {}  # keys each stage looked up (or keeps) in this build
+        self._stored: set[str] = set()  # the stages that stored results in this build
 
     @property
     def keeps_results(self) -> bool:
@@ -230,7 +231,8 @@ class Runner:
             for i, (value, _) in zip(todo, computed):
                 results[i] = value
             self._store(name, [(keys[i], data) for i, (_, data) in zip(todo, computed)])
-            self._used.setdefault(name, set()).update(keys, keep)
+            self._stored.add(name)
+        self._used.setdefault(name, set()).update(keys, keep)  # a stage may map several times in a build
         return results
 
     def get(self, stage: str, key: str, owner: str | None = None):
@@ -270,8 +272,8 @@ class Runner:
                     prefix = name[:name.index("@") + 1]  # names are ASCII: "\x7f" sorts after all of them
                     self._db.execute("DELETE FROM results WHERE stage > ? AND stage < ? AND stage != ?",
                                      (prefix, prefix + "\x7f", name))
-                for name, used in sorted(self._used.items()):
-                    self._prune(name, used)
+                for name in sorted(self._stored):
+                    self._prune(name, self._used[name])
             except sqlite3.Error:
                 pass
             self._db.close()

@@ -309,11 +309,37 @@ def test_a_stage_of_few_results_drops_its_unused_ones_once_they_double_it(tmp_pa
             return db.execute("SELECT count(*) FROM results WHERE stage LIKE 'volumes@%'").fetchone()[0]
 
     counts = []
-    for n in range(8):  # each build uses two results, one of them new (a month that changed)
+    for n in range(8):  # each build uses three results, one of them new (a month that changed)
         with runner.Runner(tmp_path) as cache:
-            cache.map("volumes", str, ["kept", f"new-{n}"])
+            cache.map("volumes", str, ["kept"])  # a stage may look its results up in several calls
+            cache.map("volumes", str, ["also kept", f"new-{n}"])
+            assert cache.hits == (2 if n else 0)
         counts.append(stored())
-    assert counts[:4] == [2, 3, 4, 5] and max(counts) <= 6 and counts[-1] < counts[3]
+    assert counts[:4] == [3, 4, 5, 6] and max(counts) <= 9 and counts[-1] < counts[3]
+
+
+def test_a_build_adding_articles_stores_their_rows_beside_the_kept_table_until_they_grow(tmp_path):
+    from generator.features import article_features
+    from generator.ingest import read_corpus
+    from generator.runner import Runner
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+
+    def build():
+        with Runner(tmp_path / "cache") as runner:
+            articles = read_corpus(seeds, runner).articles
+            features = article_features(articles, runner)
+            kept = [runner.get("feature-table", part, "generator.features") for part in ("base", "added")]
+        assert _terms_of(features, articles) == _terms_of(article_features(articles), articles)
+        return [len(part.keys) for part in kept]
+
+    assert build() == [5, 0]
+    (seeds / "new-copper.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    assert build() == [5, 1]  # the base is not written again
+    for name in ("zinc-1.txt", "zinc-2.txt"):
+        (seeds / name).write_text(NEW_ARTICLE.replace("Copper", "Zinc") + ZINC + name, encoding="utf-8")
+    assert build() == [8, 0]  # three rows beside five: a new base
 
 
 def _terms_of(features, articles):
