@@ -122,8 +122,14 @@ def _block(value, depth: int, in_dict: bool = False) -> str:
         return _ENCODER.encode(value)
     pad = " " * (depth + 1)
     if isinstance(value, dict):
-        lines = [f"{pad}{_ENCODER.encode(k)}: {_block(v, depth + 1, True)}" for k, v in value.items()]
+        if all(type(v) is _Encoded for v in value.values()):  # facts by id: encoded already
+            encode = _ENCODER.encode
+            lines = [f"{pad}{encode(k)}: {v}" for k, v in value.items()]
+        else:
+            lines = [f"{pad}{_ENCODER.encode(k)}: {_block(v, depth + 1, True)}" for k, v in value.items()]
         return "{\n" + ",\n".join(lines) + "\n" + " " * depth + "}"
+    if all(type(v) is _Encoded for v in value):  # stories and articles: encoded already
+        return "[\n" + pad + f",\n{pad}".join(value) + "\n" + " " * depth + "]"
     lines = [f"{pad}{_block(v, depth + 1)}" for v in value]
     return "[\n" + ",\n".join(lines) + "\n" + " " * depth + "]"
 
