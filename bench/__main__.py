@@ -40,7 +40,12 @@ class Row:
 
 
 def generate(seeds: Path, docs: Path, cache: Path, row: Row) -> float:
-    """Run the generator as a user would; return its wall time and keep its peak memory."""
+    """Run the generator as a user would; return its wall time and keep its peak memory.
+
+    The file system is synced first, so that writing back what earlier steps left in memory (the
+    previous run's work folder deleted, a cold build's gigabyte of cache) does not land in the
+    timed run; the run's own writes still do."""
+    os.sync()
     cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "generator", "build", "-q",
            "--seeds", str(seeds), "--docs", str(docs), "--cache", str(cache), "--templates", str(ROOT / "templates")]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -190,6 +195,7 @@ def main() -> None:
     baseline = None
     if not args.no_baseline:  # right after bbc-dev's own runs: the machine's speed drifts over minutes
         from bench.baseline import run
+        os.sync()
         baseline = run(args.corpus / "articles")
 
     if args.archive:
@@ -229,7 +235,7 @@ def main() -> None:
         "empty cache, warm with nothing changed (the build checks its stamp and stops), then after adding articles. On bbc-dev each figure is the "
         f"median of {args.repeat} runs (this machine's speed varies from run to run); the articles are added "
         "to a copy of bbc-dev outside the repository, built once before the timed runs. The archive figures "
-        "are single runs. mkdocs build is `mkdocs build` of the generated docs. Peak memory is the largest "
+        "are single runs. The file system is synced before each timed run. mkdocs build is `mkdocs build` of the generated docs. Peak memory is the largest "
         "resident set of any generator run.\n\n" + text,
         encoding="utf-8")
     print(f"written to {args.out}")
