@@ -163,16 +163,16 @@ def article_features(articles: tuple[Article, ...], runner: Runner | None = None
     runner = runner or Runner()
     keys = [item_key(a) for a in articles]
     kept = _Kept.load(runner)
-    known = {k: i for i, k in enumerate(kept.keys)}
+    kept_keys, kept_days = kept.base.keys + kept.added.keys, kept.base.days + kept.added.days
+    known = {k: i for i, k in enumerate(kept_keys)}
     missing = [i for i, k in enumerate(keys) if k not in known]
     found = runner.map("features", describe, [articles[i] for i in missing], keys=[keys[i] for i in missing],
                        keep=keys)
-    pool = _join(kept.table, [_table_of(found)])
-    new = dict(zip(missing, range(len(kept.keys), len(kept.keys) + len(found))))
+    pool = _join(kept.base.table, [kept.added.table, _table_of(found)])  # kept rows, then new ones
+    new = dict(zip(missing, range(len(kept_keys), len(kept_keys) + len(found))))
     rows = np.array([new[i] if i in new else known[key] for i, key in enumerate(keys)], dtype=np.int64)
     table = pool.rows(rows)
-    kept_days = kept.days
-    days = tuple(found[new[i] - len(kept_days)].event_day if i in new else kept_days[known[key]]
+    days = tuple(found[new[i] - len(kept_keys)].event_day if i in new else kept_days[known[key]]
                  for i, key in enumerate(keys))
     kept.store(runner, keys, table, days)
     return FeatureSet(tuple(a.id for a in articles), table, days)
@@ -241,18 +241,6 @@ class _Kept:
         base = runner.get("feature-table", "base", __name__)
         added = runner.get("feature-table", "added", __name__) if isinstance(base, _Part) else None
         return cls(base if isinstance(base, _Part) else _EMPTY, added if isinstance(added, _Part) else _EMPTY)
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return self.base.keys + self.added.keys
-
-    @property
-    def days(self) -> tuple[EventDay, ...]:
-        return self.base.days + self.added.days
-
-    @property
-    def table(self) -> TermTable:
-        return _join(self.base.table, [self.added.table])
 
     def store(self, runner: Runner, keys: list[str], table: TermTable, days: tuple[EventDay, ...]) -> None:
         """Keep this build's table for the next: only the rows the base lacks, unless they, or the

@@ -60,8 +60,8 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     table = features.table(articles)
     days = tuple(features.event_day(a.id) for a in articles)
     keys = [item_key(a) for a in articles]
-    group = partial(_group_step, articles, table, days, themes)
-    ids = [a.id for a in articles]
+    run = partial(_run_step, runner, partial(_group_step, articles, table, days, themes), keys,
+                  [a.id for a in articles], themes)
     undated: list[Story] = []
     dated: list[Story] = []
     carried: tuple[OpenStory, ...] = ()
@@ -69,18 +69,17 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     carried_into = None  # the month they may join
     for volume in volumes(articles):
         if volume.start is None:
-            undated = _run_step(runner, group, keys, ids, themes, _Step(volume.context, volume.members, (), None))[0]
+            undated = run(_Step(volume.context, volume.members, (), None))[0]
             continue
         if carried and volume.start != carried_into:  # nothing dated the month after: they end there
-            dated += _run_step(runner, group, keys, ids, themes, _Step(carried_from, (), carried, None))[0]
+            dated += run(_Step(carried_from, (), carried, None))[0]
             carried = ()
         carried_into = next_month(volume.start)
-        step = _Step(volume.context, volume.members, carried, carried_into)
-        finished, carried = _run_step(runner, group, keys, ids, themes, step)
+        finished, carried = run(_Step(volume.context, volume.members, carried, carried_into))
         dated += finished
         carried_from = volume.members
     if carried:
-        dated += _run_step(runner, group, keys, ids, themes, _Step(carried_from, (), carried, None))[0]
+        dated += run(_Step(carried_from, (), carried, None))[0]
     stories = _unique_ids(_attach(undated, dated, articles, table, days, themes))
     return tuple(sorted(stories, key=lambda s: (-(s.date or dt.date.min).toordinal(), s.id)))
 
@@ -115,9 +114,9 @@ def _run_step(runner: Runner, group, keys: list[str], ids: list[str], themes: di
     those of an earlier build (the articles, their themes and the carried stories, not where they
     stand in the corpus)."""
     members = set(step.members)
-    shown = [a for story in step.carried for a in story.articles]
+    carried = [a for story in step.carried for a in story.articles]
     key = item_key([(keys[i], i in members) for i in step.context], step.carried, step.next_month,
-                   [themes.get(ids[i]) for i in step.members], [themes.get(a) for a in shown])
+                   [themes.get(ids[i]) for i in step.members], [themes.get(a) for a in carried])
     return runner.map("story-steps", group, [step], keys=[key])[0]
 
 
