@@ -1,13 +1,16 @@
 """Write: put the rendered pages into docs/ without touching hand-written pages.
 
 The generator owns `docs/digest/` and `docs/digest.json`, and `docs/index.md` while that page
-carries the generated marker. The new `digest/` folder is written aside and swapped in whole, so
-an interrupted build leaves the previous pages as they were; a page whose bytes did not change
-keeps its old modification time, so watchers and deploys see only what changed.
+carries the generated marker. A build writes only the pages that changed: aside first, then renamed
+into place with the pages they replace kept until all are in, so an interrupted build leaves the
+previous pages as they were (or puts them back at the next build). A page whose bytes did not
+change is not touched and keeps its modification time, so watchers and deploys see only what
+changed, and a build that adds one article costs a few renames, not a copy of every page.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import posixpath
@@ -19,6 +22,11 @@ from generator.render import GENERATED, HOME, KEPT, MARKER, Kept
 from generator.runner import file_identity
 
 log = logging.getLogger(__name__)
+
+NEW, OLD = f".{GENERATED}.new", f".{GENERATED}.old"
+"""Folders beside the generated one: the changed pages written aside, the pages they replace."""
+JOURNAL = ".added.json"
+"""In the folder of replaced pages while they are being replaced: the files and folders the build adds."""
 
 
 class PreviousPages:
@@ -64,9 +72,10 @@ class PreviousPages:
 def write_docs(pages: dict[str, str | Kept], files: dict[str, str], docs: Path) -> list[str]:
     """Write pages (Markdown) and files (other text) under docs; return the paths written or kept.
 
-    Everything is written aside first (the new `digest/` folder, a temporary file beside each other
-    page); only then are they renamed into place, so a failure or a kill while writing leaves the
-    previous pages whole.
+    Only what changed is written, aside first, into `.digest.new/`. Then they are renamed into place, each file they
+    replace (or that is no longer made) moved into `.digest.old/`, where a journal names the files
+    and folders the build adds; the journal goes once all are in. A failure or a kill thus leaves
+    the previous pages whole, or able to be put back whole (`_recover`, which every build runs first).
     """
     docs.mkdir(parents=True, exist_ok=True)
     _recover(docs)
@@ -75,100 +84,119 @@ def write_docs(pages: dict[str, str | Kept], files: dict[str, str], docs: Path) 
     for path in loose:
         if not _inside(docs / path, docs):
             raise BuildError(f"refusing to write outside {docs}: {path}")
-    fresh = docs / f".{GENERATED}.new"
-    staged: list[tuple[Path, Path]] = []
+    renames: list[tuple[Path, str]] = []  # (a file written aside, the path under docs it goes to)
     try:
-        _write_fresh(owned, fresh, docs)
-        staged = _stage_loose(loose, docs)
-        _swap(fresh, docs)
-        for temp, target in staged:
-            os.replace(temp, target)
+        removed = _stage_owned(owned, docs, renames)
+        _stage_loose(loose, docs, renames)
+        _apply(renames, removed, docs)
     except OSError as exc:
-        shutil.rmtree(fresh, ignore_errors=True)
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+        _recover(docs)
         where = exc.filename or docs
         raise BuildError(f"could not write {where}: {exc.strerror or exc}; the previous pages were left as they were") from None
     return sorted({**pages, **files})
 
 
-def _write_fresh(owned: dict[str, str | Kept], fresh: Path, docs: Path) -> None:
-    """Write the generated folder aside; a page whose bytes did not change is linked, keeping its mtime."""
-    current, new = os.fspath(docs / GENERATED), os.fspath(fresh)
-    shutil.rmtree(fresh, ignore_errors=True)
-    fresh.mkdir()
-    jobs = []
+def _stage_owned(owned: dict[str, str | Kept], docs: Path, renames: list[tuple[Path, str]]) -> list[str]:
+    """Write the pages of the generated folder that changed into `.digest.new/`, adding each to
+    `renames` (or, when there is no generated folder yet, the whole new folder); return the paths
+    of the current pages that no page replaces."""
+    current, fresh = docs / GENERATED, docs / NEW / GENERATED
+    _remove(docs / NEW)
+    fresh.mkdir(parents=True)
+    whole = not current.is_dir() or current.is_symlink()
+    existing = set() if whole else _files_under(current)
     folders = set()
     for path, text in sorted(owned.items()):
         rel = path[len(GENERATED) + 1:]
         if posixpath.normpath(rel) != rel or rel.startswith(("/", "..")):
             raise BuildError(f"refusing to write outside {docs}: {path}")
-        folders.add(posixpath.dirname(rel))
-        jobs.append((f"{current}/{rel}", f"{new}/{rel}", text))
-    for folder in sorted(folders):
-        os.makedirs(f"{new}/{folder}", exist_ok=True)
-    for job in jobs:
-        _write_one(job)
+        if text is KEPT:
+            if rel not in existing:  # the previous build's page, found unchanged a moment ago
+                raise BuildError(f"{docs / path}: the page to keep is gone; build again")
+            continue
+        data = text.encode("utf-8")
+        if rel in existing and _same_bytes(current / rel, data):
+            continue
+        folder = posixpath.dirname(rel)
+        if folder not in folders:
+            os.makedirs(fresh / folder, exist_ok=True)
+            folders.add(folder)
+        if not whole:
+            renames.append((fresh / rel, path))
+        (fresh / rel).write_bytes(data)
+    if whole:
+        renames.append((fresh, GENERATED))
+    return [f"{GENERATED}/{rel}" for rel in sorted(existing - {p[len(GENERATED) + 1:] for p in owned})]
 
 
-def _write_one(job: tuple[str, str, str | Kept]) -> None:
-    previous, target, text = job
-    if text is KEPT:
-        os.link(previous, target)  # unchanged inputs: the previous file is this page
-        return
-    data = text.encode("utf-8")
-    try:
-        with open(previous, "rb") as file:
-            same = file.read() == data
-    except OSError:
-        same = False
-    if same:
-        try:
-            os.link(previous, target)  # the same file: no copy, same modification time
-        except OSError:
-            shutil.copy2(previous, target)
-    else:
-        Path(target).write_bytes(data)
-
-
-def _swap(fresh: Path, docs: Path) -> None:
-    """Put the fresh generated folder in place of the current one; on failure, keep the current one."""
-    current, old = docs / GENERATED, docs / f".{GENERATED}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if current.exists():
-        os.replace(current, old)
-    try:
-        os.replace(fresh, current)
-    except OSError:
-        if old.exists():
-            os.replace(old, current)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _stage_loose(loose: dict[str, str], docs: Path) -> list[tuple[Path, Path]]:
-    """Temporary files beside the pages outside the generated folder that changed: (temp, target)."""
-    staged = []
+def _stage_loose(loose: dict[str, str], docs: Path, renames: list[tuple[Path, str]]) -> None:
+    """Write the files outside the generated folder that changed into `.digest.new/`, adding each
+    to `renames`."""
     for path, text in sorted(loose.items()):
         target = docs / path
         if path == HOME and _hand_written(target):
             log.warning("%s: hand-written home page kept; the briefing home page was not written", target)
             continue
         data = text.encode("utf-8")
-        if target.is_file() and target.read_bytes() == data:
+        if target.is_file() and _same_bytes(target, data):
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.tmp")
-        staged.append((temp, target))
+        temp = docs / NEW / path
+        temp.parent.mkdir(parents=True, exist_ok=True)
+        renames.append((temp, path))
         temp.write_bytes(data)
-    return staged
+
+
+def _apply(renames: list[tuple[Path, str]], removed: list[str], docs: Path) -> None:
+    """Rename the files written aside into place and remove the pages no longer made.
+
+    Each file replaced or removed is moved into `.digest.old/` first, under its path in docs, and
+    the journal there names the files and folders that are new, so that until the journal goes,
+    `_recover` can put the previous pages back exactly as they were.
+    """
+    old = docs / OLD
+    added = [target for _, target in renames if not _exists(docs / target)]
+    folders = sorted({f for _, target in renames for f in _parents(target) if not (docs / f).is_dir()})
+    shutil.rmtree(old, ignore_errors=True)
+    old.mkdir()
+    journal, written = old / JOURNAL, old / (JOURNAL + ".tmp")
+    written.write_text(json.dumps({"files": added, "folders": folders}), encoding="utf-8")
+    os.replace(written, journal)  # whole or absent
+    made = set()
+    for source, target in [*renames, *((None, path) for path in removed)]:
+        if _exists(docs / target):
+            folder = posixpath.dirname(target)
+            if folder not in made:
+                os.makedirs(old / folder, exist_ok=True)
+                made.add(folder)
+            os.replace(docs / target, old / target)
+        if source is not None:
+            (docs / target).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, docs / target)
+    journal.unlink()  # every new file stands: the previous ones are no longer needed
+    for folder in sorted({posixpath.dirname(path) for path in removed}, key=len, reverse=True):
+        _remove_empty(docs, folder)
+    _remove(old)
+    _remove(docs / NEW)
 
 
 def _recover(docs: Path) -> None:
-    """Put back the previous pages if a build stopped between the two renames of a swap."""
-    current, old = docs / GENERATED, docs / f".{GENERATED}.old"
-    if old.exists() and not current.exists():
+    """Put the previous pages back if a build stopped while renaming its files into place, and
+    clear what any earlier build left aside."""
+    current, old = docs / GENERATED, docs / OLD
+    journal = old / JOURNAL
+    if journal.exists():  # stopped while renaming: undo it
+        added = json.loads(journal.read_text(encoding="utf-8"))
+        for path in added["files"]:
+            _remove(docs / path)
+        for path in sorted(_files_under(old) - {JOURNAL}):
+            (docs / path).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(old / path, docs / path)
+        for folder in sorted(added["folders"], key=len, reverse=True):
+            _remove_empty(docs, folder)
+    elif old.is_dir() and not current.exists():  # an earlier layout, stopped between two renames
         os.replace(old, current)
+    _remove(old)
+    _remove(docs / NEW)
 
 
 def _hand_written(path: Path) -> bool:
@@ -181,3 +209,48 @@ def _hand_written(path: Path) -> bool:
 def _inside(path: Path, root: Path) -> bool:
     resolved, base = path.resolve(), root.resolve()
     return resolved == base or base in resolved.parents
+
+
+def _files_under(folder: Path) -> set[str]:
+    """Paths (relative, `/`-separated) of the files under a folder."""
+    found = set()
+    for top, _, names in os.walk(folder):
+        rel = os.path.relpath(top, folder)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found.update(prefix + name for name in names)
+    return found
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return file.read() == data
+    except OSError:
+        return False
+
+
+def _parents(rel: str) -> list[str]:
+    """The folders a relative path lies in, outermost first (not the root itself)."""
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def _remove_empty(root: Path, folder: str) -> None:
+    """Remove a folder under root, and the folders holding it, while they are empty."""
+    while folder:
+        try:
+            os.rmdir(root / folder)
+        except OSError:
+            return
+        folder = posixpath.dirname(folder)
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)

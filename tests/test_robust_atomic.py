@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import generator.build
+import generator.write
 from generator.errors import BuildError
 from tests.golden import ROOT, generated_files
 from tests.robust_corpus import build_docs, write_mixed_corpus
@@ -76,7 +77,7 @@ def test_disk_full_while_writing_leaves_the_previous_pages_whole(previous, corpu
 
     def full_disk(self, data):
         calls.append(self)
-        if len(calls) == fail_at or (fail_at == -1 and self.name.endswith(".tmp")):
+        if len(calls) == fail_at or (fail_at == -1 and self.name == "digest.json"):  # after the pages
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
         return original(self, data)
 
@@ -87,20 +88,61 @@ def test_disk_full_while_writing_leaves_the_previous_pages_whole(previous, corpu
     assert _leftovers(docs) == []
 
 
-def test_a_failed_swap_puts_the_previous_pages_back(previous, corpus, monkeypatch):
+@pytest.mark.parametrize("fail_at", [1, 4, -1])
+def test_a_failed_rename_puts_the_previous_pages_back(previous, corpus, monkeypatch, fail_at):
     docs, before = previous
-    original = os.replace
+    original, calls = os.replace, []
 
     def failing(src, dst):
-        if Path(src).name == ".digest.new":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(src))
+        if Path(dst).is_relative_to(docs / "digest"):  # a page renamed into place
+            calls.append(dst)
+            if len(calls) == fail_at:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(src))
+        elif fail_at == -1 and Path(dst).name == "digest.json":  # after every page is in place
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(src))
         return original(src, dst)
 
     monkeypatch.setattr(os, "replace", failing)
-    with pytest.raises(BuildError):
+    with pytest.raises(BuildError, match="the previous pages were left as they were"):
         build_docs(corpus, docs)
+    assert len(calls) >= max(fail_at, 1)
     assert generated_files(docs) == before
     assert _leftovers(docs) == []
+
+
+def test_a_build_killed_while_renaming_pages_into_place_is_undone(previous, corpus):
+    docs, before = previous
+    script = textwrap.dedent(f"""
+        import os, time
+        from pathlib import Path
+        original = os.replace
+        count = 0
+        def slow_replace(src, dst):
+            global count
+            if Path(dst).is_relative_to({str(docs / "digest")!r}):
+                count += 1
+                if count == 6:
+                    print("renaming", flush=True)
+                    time.sleep(60)
+            return original(src, dst)
+        os.replace = slow_replace
+        from tests.robust_corpus import build_docs
+        build_docs(Path({str(corpus)!r}), Path({str(docs)!r}))
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "renaming"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    halfway = generated_files(docs)
+    assert halfway != before  # some pages had been renamed into place
+    generator.write._recover(docs)  # what the next build does first
+    assert generated_files(docs) == before
+    assert _leftovers(docs) == []
+    build_docs(corpus, docs)
+    assert _leftovers(docs) == []
+    assert generated_files(docs) != before
 
 
 def test_a_build_stopped_between_the_renames_of_the_swap_is_recovered(previous, corpus):
