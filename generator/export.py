@@ -51,7 +51,10 @@ def export_json(digest: Digest, jobs: int = 1) -> str:
         "skipped": [{"path": s.path, "reason": s.reason} for s in digest.skipped],
         "warnings": [{"path": s.path, "reason": s.reason} for s in digest.warnings],
     }
-    return _block(data, 0) + "\n"
+    parts: list[str] = []
+    _block(data, 0, parts)
+    parts.append("\n")
+    return "".join(parts)  # one copy of the whole text, made once
 
 
 class _Encoded(str):
@@ -110,28 +113,32 @@ def _article_facts(f) -> dict:
             "entities": list(f.entities)}
 
 
-def _block(value, depth: int, in_dict: bool = False) -> str:
-    """The top-level object and its lists and objects one entry per line; deeper values on one line.
+def _block(value, depth: int, out: list[str], in_dict: bool = False) -> None:
+    """Append the text of a value to `out`: the top-level object and its lists and objects one entry
+    per line; deeper values on one line.
 
     The objects of objects under `facts` (story id to facts) also get one entry per line.
     """
     if isinstance(value, _Encoded):
-        return value
+        out.append(value)
+        return
     expand = depth < 2 or (depth == 2 and in_dict and isinstance(value, dict))
     if not expand or not isinstance(value, (dict, list)) or not value:
-        return _ENCODER.encode(value)
+        out.append(_ENCODER.encode(value))
+        return
     pad = " " * (depth + 1)
+    close = "\n" + " " * depth + ("}" if isinstance(value, dict) else "]")
     if isinstance(value, dict):
-        if all(type(v) is _Encoded for v in value.values()):  # facts by id: encoded already
-            encode = _ENCODER.encode
-            lines = [f"{pad}{encode(k)}: {v}" for k, v in value.items()]
-        else:
-            lines = [f"{pad}{_ENCODER.encode(k)}: {_block(v, depth + 1, True)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(lines) + "\n" + " " * depth + "}"
-    if all(type(v) is _Encoded for v in value):  # stories and articles: encoded already
-        return "[\n" + pad + f",\n{pad}".join(value) + "\n" + " " * depth + "]"
-    lines = [f"{pad}{_block(v, depth + 1)}" for v in value]
-    return "[\n" + ",\n".join(lines) + "\n" + " " * depth + "]"
+        out.append("{")
+        for n, (key, item) in enumerate(value.items()):
+            out.append(f"{',' if n else ''}\n{pad}{_ENCODER.encode(key)}: ")
+            _block(item, depth + 1, out, True)
+    else:
+        out.append("[")
+        for n, item in enumerate(value):
+            out.append(f",\n{pad}" if n else f"\n{pad}")
+            _block(item, depth + 1, out)
+    out.append(close)
 
 
 def _move(m: Move) -> dict:

@@ -374,10 +374,16 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         copies = tuple((digest.article(c), digest.article(k)) for c, k in story.copies)
         facts = digest.market.stories.get(story.id)
         tags = briefing.tags[story.id]
+        context = dict(story=story, summary=digest.summaries.stories[story.id], tags=tags, members=members,
+                       copies=copies, facts=facts)
+        # the view (`_story_view`) holds the context's values, their names and paths besides: they stand for it
+        entities = _story_entities(tags, facts)
+        keyed = (tuple(sorted(context.items())), paths.story(story),
+                 tuple(paths.article(a.id) for a in (*members, *(a for pair in copies for a in pair))),
+                 tuple((eid, digest.market.entities[eid], paths.entities[eid]) for eid in entities))
         render(paths.story(story), "story.md.j2",
-               view=partial(_story_view, digest, paths, story, members, copies, facts, tags),
-               story=story, summary=digest.summaries.stories[story.id], tags=tags, members=members, copies=copies,
-               facts=facts)
+               view=partial(_story_view, digest, paths, story, members, copies, facts, entities), keyed=keyed,
+               **context)
     render_listing(f"{GENERATED}/articles/index.md", "articles.md.j2",
                    {"articles": (_articles_newest_first(digest.articles), PAGE_ROWS)},
                    front={"total": len(digest.articles)})
@@ -445,34 +451,41 @@ class _References:
 
     def add(self, values) -> _References:
         pending = list(values)
+        seen = self._seen
         while pending:
             value = pending.pop()
-            if isinstance(value, (str, int, float, dt.date)) or value is None:
+            kind = type(value)
+            if kind in _PLAIN or value is None or id(value) in seen:
                 continue
-            if id(value) in self._seen:
-                continue
-            self._seen.add(id(value))
-            if isinstance(value, Story):
+            seen.add(id(value))
+            if kind is Story:
                 self.stories[value.id] = value
-                continue
-            if isinstance(value, Article):
+            elif kind is Article:
                 self.articles[value.id] = value
-                continue
-            if isinstance(value, Entity):
-                self.entities.add(value.id)
-            elif isinstance(value, Day | DayRow):
-                self.days.add(value.slug)
-            if isinstance(value, Move | Quote):
+            elif kind is Move or kind is Quote:  # their other fields are plain values
                 self.articles.setdefault(value.article, self.digest.article(value.article))
-            if isinstance(value, Move | KeyMove):
-                self.entities.add(value.entity)
-            if isinstance(value, dict):
-                pending.extend(value.values())
-            elif isinstance(value, (tuple, list)):
-                pending.extend(value)
-            elif hasattr(value, "__dataclass_fields__"):
-                pending.extend(getattr(value, name) for name in value.__dataclass_fields__)
+                if kind is Move:
+                    self.entities.add(value.entity)
+            elif kind is Entity:
+                self.entities.add(value.id)
+            elif kind is DayRow:
+                self.days.add(value.slug)
+            else:
+                if kind is Day:
+                    self.days.add(value.slug)
+                elif kind is KeyMove:
+                    self.entities.add(value.entity)
+                if kind is dict:
+                    pending.extend(value.values())
+                elif kind is tuple or kind is list:
+                    pending.extend(value)
+                elif hasattr(value, "__dataclass_fields__"):
+                    pending.extend(getattr(value, name) for name in value.__dataclass_fields__)
         return self
+
+
+_PLAIN = frozenset({str, int, float, bool, dt.date, Trusted})
+"""Types of the values a page's references never lie within."""
 
 
 def _view(digest: Digest, paths: Paths, refs: _References) -> tuple[Digest, Paths]:
@@ -504,15 +517,21 @@ def _view_parts(view: tuple[Digest, Paths]) -> tuple:
             digest.market.stories)
 
 
-def _story_view(digest: Digest, paths: Paths, story: Story, members, copies, facts, tags) -> tuple[Digest, Paths]:
-    """The part of the digest and of the page paths that a story page reads."""
-    articles = {a.id: a for a in (*members, *(a for pair in copies for a in pair))}
+def _story_entities(tags, facts: StoryFacts | None) -> tuple[str, ...]:
+    """Ids of the names a story page shows, in order."""
     entity_ids = {t.entity for t in tags if t.entity}
     if facts:
         entity_ids.update(row.entity for row in facts.key_moves)
         entity_ids.update(m.entity for m in facts.others)
         entity_ids.update(facts.entities)
-    entities = {eid: digest.market.entities[eid] for eid in sorted(entity_ids)}
+    return tuple(sorted(entity_ids))
+
+
+def _story_view(digest: Digest, paths: Paths, story: Story, members, copies, facts,
+                entity_ids: tuple[str, ...]) -> tuple[Digest, Paths]:
+    """The part of the digest and of the page paths that a story page reads."""
+    articles = {a.id: a for a in (*members, *(a for pair in copies for a in pair))}
+    entities = {eid: digest.market.entities[eid] for eid in entity_ids}
     view = Digest(tuple(articles.values()), {}, digest.taxonomy, {}, (story,),
                   Summaries({story.id: digest.summaries.stories[story.id]}), (), (),
                   MarketFacts(entities, {}, {story.id: facts} if facts else {}))

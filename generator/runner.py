@@ -142,9 +142,14 @@ class RecordKeys:
     def __init__(self, types: Iterable[type]):
         self.types = frozenset(types)
         self._hashes: dict[int, tuple[object, tuple]] = {}  # id -> (the record, kept alive; its stand-in)
+        # the records' reducers in the pickler's table: no call into Python for other objects
+        self.reducers = {**_key_reducers(), **{t: self._reduce for t in self.types}}
 
     def __call__(self, *parts: object) -> str:
         return _key_of(parts, _RecordPickler, self)
+
+    def _reduce(self, record) -> tuple:
+        return tuple, (self.stand_in(record),)
 
     def stand_in(self, record) -> tuple:
         found = self._hashes.get(id(record))
@@ -156,12 +161,7 @@ class RecordKeys:
 class _RecordPickler(_KeyPickler):
     def __init__(self, file, keys: RecordKeys):
         super().__init__(file)
-        self.keys = keys
-
-    def reducer_override(self, obj):
-        if type(obj) in self.keys.types:
-            return tuple, (self.keys.stand_in(obj),)
-        return NotImplemented
+        self.dispatch_table = keys.reducers
 
 
 @cache

@@ -40,6 +40,7 @@ class PreviousPages:
 
     def __init__(self, docs: Path, manifest: dict[str, tuple] | None = None):
         self.docs = docs
+        self._root = os.fspath(docs)  # a page's file is looked up as a string: no Path made per page
         self.manifest = manifest or {}
         self.keys: dict[str, str] = {}
         self._kept: set[str] = set()  # pages kept as they were: linked as they are, so their identity stays
@@ -48,7 +49,7 @@ class PreviousPages:
         entry = self.manifest.get(path)
         if entry is None or entry[0] != key:
             return False
-        identity = file_identity(self.docs / path)
+        identity = file_identity(f"{self._root}/{path}")
         return identity is not None and identity == tuple(entry[1:])
 
     def remember(self, path: str, key: str, kept: bool = False) -> None:
@@ -63,7 +64,7 @@ class PreviousPages:
             if path in self._kept:  # the same file, linked into the new folder
                 out[path] = self.manifest[path]
                 continue
-            identity = file_identity(self.docs / path)
+            identity = file_identity(f"{self._root}/{path}")
             if identity is not None:
                 out[path] = (key, *identity)
         return out
