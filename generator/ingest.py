@@ -101,18 +101,17 @@ def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
     skipped: list[Skipped] = []
     files: list[SourceFile] = []
     seen: dict[str, str] = {}
-    for path, problem in _walk(seeds):
-        rel = _display_path(path.relative_to(seeds).as_posix())
+    for found in _walk(seeds):
+        rel = _display_path(found.rel)
         try:
-            if problem:
-                raise Unreadable(problem)
-            sidecar_path = path.with_name(path.name + SIDECAR_SUFFIX)
-            signature = (file_identity(path), file_identity(sidecar_path))
+            if found.problem:
+                raise Unreadable(found.problem)
+            signature = found.signature
             known = previous.get(rel)
             if known is not None and known[0] == signature and signature[0] is not None:
                 raw, sidecar, digest = None, None, known[1]
             else:
-                raw, sidecar, digest = _read_source(path)
+                raw, sidecar, digest = _read_source(Path(found.path))
             current[rel] = (signature, digest)
             if digest in seen:
                 raise Unreadable(f"same bytes as '{seen[digest]}', which is on the site; kept once")
@@ -120,7 +119,7 @@ def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
         except Unreadable as exc:
             skipped.append(Skipped(rel, str(exc)))
             continue
-        files.append(SourceFile(rel, path.suffix.lower(), raw, sidecar, digest, str(path)))
+        files.append(SourceFile(rel, _suffix(found.rel).lower(), raw, sidecar, digest, found.path))
     results = runner.map("ingest", read_file, files, keys=[f"{f.rel}\0{f.digest}" for f in files])
     runner.put("files", manifest_key, current, __name__)
     articles, warnings = [], []
@@ -128,7 +127,7 @@ def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
         if article is None:
             skipped.append(Skipped(file.rel, notes[0]))
             continue
-        articles.append(replace(article, source_digest=file.digest))
+        articles.append(article)
         warnings.extend(Skipped(file.rel, note) for note in notes)
     skipped.sort(key=lambda s: s.path)
     for item in skipped:
@@ -161,7 +160,8 @@ def read_file(file: SourceFile) -> tuple[Article | None, tuple[str, ...]]:
     try:
         if file.raw is None:
             file = _read_now(file)
-        return _read_article(file)
+        article, notes = _read_article(file)
+        return replace(article, source_digest=file.digest), notes
     except Unreadable as exc:
         return None, (str(exc),)
 
@@ -187,37 +187,85 @@ def _display_path(rel: str) -> str:
     return os.fsencode(rel).decode("utf-8", "backslashreplace")
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A file under the seeds folder, as the walk found it."""
+
+    rel: str
+    """Path relative to the seeds folder, `/`-separated."""
+    path: str
+    """Where it is."""
+    problem: str | None
+    """Why it is not read as an article; None for a readable one."""
+    signature: tuple = (None, None)
+    """Identity of the file and of its metadata file (None for each that is not there)."""
+
+
 def _walk(seeds: Path):
-    """Yield (path, problem) for every file under seeds; problem is None for a readable article."""
-    root = seeds.resolve()
-    for dirpath, dirnames, filenames in os.walk(seeds):
-        here = Path(dirpath)
-        dirnames.sort()
-        for name in list(dirnames):
-            if name.startswith("."):
-                dirnames.remove(name)
-                yield here / name, "hidden folder, not read"
-            elif (here / name).is_symlink():
-                dirnames.remove(name)
-                yield here / name, "symbolic link to a folder, not followed"
-        for name in sorted(filenames):
-            path = here / name
-            if name.startswith("."):
-                yield path, "hidden file, not read"
-            elif name.endswith(SIDECAR_SUFFIX):
-                if not (here / name[: -len(SIDECAR_SUFFIX)]).is_file():
-                    yield path, f"metadata file for '{name[: -len(SIDECAR_SUFFIX)]}', which is not an article file"
-                continue
-            elif path.is_symlink() and _resolved(path) is None:
-                yield path, "symbolic link that loops, not followed"
-            elif path.is_symlink() and not _inside(_resolved(path), root):
-                yield path, "symbolic link pointing outside the seeds folder, not followed"
-            elif not path.is_file():
-                yield path, "not a regular file (broken link, device or pipe), not read"
-            elif path.suffix.lower() not in READERS:
-                yield path, f"unsupported file type '{path.suffix or name}' (expected .txt, .md or .html)"
-            else:
-                yield path, None
+    """Yield every file under seeds, folder by folder (a folder's files before its subfolders, each
+    in name order); each comes with its problem, or, when it is a readable article, its signature."""
+    yield from _walk_folder(os.fspath(seeds), "", seeds.resolve())
+
+
+def _walk_folder(folder: str, prefix: str, root: Path):
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:  # a folder that cannot be listed holds nothing to read
+        return
+    folders, files = [], []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        (folders if is_folder else files).append(entry)
+    below = []
+    for entry in folders:
+        rel, path = prefix + entry.name, f"{folder}/{entry.name}"
+        if entry.name.startswith("."):
+            yield _Found(rel, path, "hidden folder, not read")
+        elif entry.is_symlink():
+            yield _Found(rel, path, "symbolic link to a folder, not followed")
+        else:
+            below.append((path, rel + "/"))
+    names = {entry.name for entry in files}
+    for entry in files:
+        name = entry.name
+        rel, path = prefix + name, f"{folder}/{name}"
+        if name.startswith("."):
+            yield _Found(rel, path, "hidden file, not read")
+        elif name.endswith(SIDECAR_SUFFIX):
+            if not os.path.isfile(path[: -len(SIDECAR_SUFFIX)]):
+                yield _Found(rel, path, f"metadata file for '{name[: -len(SIDECAR_SUFFIX)]}', which is not an article file")
+        elif entry.is_symlink() and _resolved(Path(path)) is None:
+            yield _Found(rel, path, "symbolic link that loops, not followed")
+        elif entry.is_symlink() and not _inside(_resolved(Path(path)), root):
+            yield _Found(rel, path, "symbolic link pointing outside the seeds folder, not followed")
+        elif not _is_file(entry):
+            yield _Found(rel, path, "not a regular file (broken link, device or pipe), not read")
+        elif _suffix(name).lower() not in READERS:
+            yield _Found(rel, path, f"unsupported file type '{_suffix(name) or name}' (expected .txt, .md or .html)")
+        else:
+            sidecar = name + SIDECAR_SUFFIX
+            yield _Found(rel, path, None, (file_identity(path),
+                                           file_identity(f"{path}{SIDECAR_SUFFIX}") if sidecar in names else None))
+    for path, rel in below:
+        yield from _walk_folder(path, rel, root)
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _suffix(name: str) -> str:
+    """A file name's extension as `Path.suffix` gives it (`.txt`; empty for `name.` or none)."""
+    name = name.rsplit("/", 1)[-1]
+    cut = name.rfind(".")
+    return name[cut:] if 0 < cut < len(name) - 1 else ""
 
 
 def _inside(path: Path | None, root: Path) -> bool:

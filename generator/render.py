@@ -277,11 +277,10 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     shared = item_key(_template_files(templates), code_fingerprint(__name__), digest.taxonomy, paths.themes)
     page_key = RecordKeys((Story, StorySummary, StoryFacts, Entity))  # records many pages show are hashed once
 
-    def render(path: str, template: str, view=None, whole: bool = False, keyed: tuple | None = None,
-               **context) -> None:
+    def render(path: str, template: str, view=None, whole: bool = False, keyed=None, **context) -> None:
         """Plan one page: from the whole digest, or from its view (the part it shows; a function
         making it, or None to find it from the context), keyed by the page's context (or `keyed`,
-        which stands for it) and its view."""
+        which stands for it, or a function making that) and its view."""
         if path in pages:
             raise BuildError(f"two pages would be written to {path}")
         pages[path] = None
@@ -292,7 +291,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         path, template, view, whole, keyed, context = job
         key = None
         if keyed is not None and not whole and reuse is not None:  # known before the view is made
-            key = page_key(shared, path, template, keyed)
+            key = page_key(shared, path, template, keyed() if callable(keyed) else keyed)
             if reuse.matches(path, key):
                 return key, None
         if whole:
@@ -334,21 +333,15 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                      for path, pager in pagers(first, count)]
         if not whole:
             common = _References(digest).add(context.values())
-            common_view = _view(digest, paths, common)
-            common_key = page_key(tuple(sorted(context.items())), _view_parts(common_view))
+            common_key = page_key(tuple(sorted(context.items())), _view_parts(_view(digest, paths, common)))
         for path, pager, page_lists in pages:
             view = keyed = None
             if front is not None and pager.first:  # keyed by all it shows, like a page of its own
                 render(path, template, pager=pager, **context, **front, **page_lists)
                 continue
-            if not whole:
-                own = _References(digest).add(page_lists.values())
-                if own.within(common):  # a page of a day or a theme shows part of what the listing holds
-                    view, own_parts = common_view, None
-                else:  # the page's key needs its own part only; what it is rendered from is made if it is
-                    view = partial(_listing_view, digest, paths, common, page_lists)
-                    own_parts = _view_parts(_view(digest, paths, own))
-                keyed = (common_key, pager, tuple(sorted(page_lists.items())), own_parts)
+            if not whole:  # both made where the page is, over the workers; the view only if it is rendered
+                view = partial(_listing_view, digest, paths, common, page_lists)
+                keyed = partial(_listing_keyed, digest, paths, common, common_key, pager, page_lists)
             render(path, template, view=view, whole=whole, keyed=keyed, pager=pager, **context, **page_lists)
 
     board_day, board = render_facts.market_board(digest)
@@ -508,6 +501,16 @@ def _view(digest: Digest, paths: Paths, refs: _References) -> tuple[Digest, Path
 def _listing_view(digest: Digest, paths: Paths, common: _References, page_lists: dict) -> tuple[Digest, Paths]:
     """The view of a listing's page: what the listing shares, and the page's own lists."""
     return _view(digest, paths, common.copy().add(page_lists.values()))
+
+
+def _listing_keyed(digest: Digest, paths: Paths, common: _References, common_key: str, pager: Pager,
+                   page_lists: dict) -> tuple:
+    """What stands for a listing page's view in its key: the key of what the listing shares, the
+    page's place and lists, and the part of the digest its lists refer to beyond what the listing
+    shares (none when a page of a day or a theme shows part of what the listing holds)."""
+    own = _References(digest).add(page_lists.values())
+    own_parts = None if own.within(common) else _view_parts(_view(digest, paths, own))
+    return common_key, pager, tuple(sorted(page_lists.items())), own_parts
 
 
 def _view_parts(view: tuple[Digest, Paths]) -> tuple:

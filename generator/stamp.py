@@ -60,11 +60,11 @@ def last_stamp(runner: Runner, settings: BuildSettings, inputs: str) -> Stamp | 
     stamp = runner.get("stamp", str(settings.docs.resolve()), OWNER)
     if not isinstance(stamp, Stamp) or stamp.inputs != inputs:
         return None
-    docs = settings.docs
-    if any(file_identity(docs / path) != identity for path, identity in stamp.written):
+    docs = os.fspath(settings.docs)
+    if any(file_identity(f"{docs}/{path}") != identity for path, identity in stamp.written):
         return None
     generated = {path for path, _ in stamp.written if path.startswith(f"{GENERATED}/")}
-    if set(_files(docs / GENERATED, f"{GENERATED}/")) != generated:
+    if set(_files(settings.docs / GENERATED, f"{GENERATED}/")) != generated:
         return None  # a file added to the generated folder by hand: a build would remove it
     return stamp
 
@@ -75,7 +75,8 @@ def keep_stamp(runner: Runner, settings: BuildSettings, inputs: str, notes: Note
     could be heard: a build whose warnings were silenced cannot give them again)."""
     stamp = None
     if notes.complete:
-        identities = tuple((path, file_identity(settings.docs / path)) for path in result.pages)
+        docs = os.fspath(settings.docs)  # paths as strings: no Path made per page
+        identities = tuple((path, file_identity(f"{docs}/{path}")) for path in result.pages)
         stamp = Stamp(inputs, identities, tuple(notes.records), problem, result.stories, result.articles,
                       result.skipped)
     runner.put("stamp", str(settings.docs.resolve()), stamp, OWNER)
@@ -120,7 +121,7 @@ def folder_identity(folder: Path) -> tuple:
         rel = os.path.relpath(dirpath, folder)
         entries.append((rel, tuple(dirnames)))
         for name in sorted(filenames):
-            entries.append((rel, name, file_identity(Path(dirpath, name))))
+            entries.append((rel, name, file_identity(f"{dirpath}/{name}")))
     return tuple(entries)
 
 
