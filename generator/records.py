@@ -56,7 +56,61 @@ class Article:
     @property
     def word_count(self) -> int:
         """Number of words in the cleaned body."""
-        return sum(len(p.split()) for p in self.paragraphs)
+        found = self.__dict__.get(_WORDS)
+        if found is None:
+            found = sum(len(p.split()) for p in self.paragraphs)
+            object.__setattr__(self, _WORDS, found)
+        return found
+
+    # An article is stored with its sentences packed (their texts in one string): a build that
+    # takes most articles from the cache needs the sentences of none of them, and unpacking
+    # hundreds of thousands of sentences it never reads was most of the time spent reading them.
+    # They are unpacked the first time they are read.
+
+    def __reduce__(self):
+        fields = {name: value for name, value in self.__dict__.items() if name not in _DERIVED}
+        packed = self.__dict__.get(_PACKED)
+        if packed is None:
+            packed = _pack(fields.pop("sentences"))
+        else:
+            fields.pop("sentences", None)
+        return _unpacked_article, (fields, packed, self.word_count)
+
+    def __getattr__(self, name: str):
+        if name == "sentences" and _PACKED in self.__dict__:
+            sentences = _unpack(self.__dict__[_PACKED])
+            object.__setattr__(self, "sentences", sentences)
+            return sentences
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+_PACKED, _WORDS = "_packed_sentences", "_word_count"
+_DERIVED = frozenset({_PACKED, _WORDS})
+"""What an article keeps besides its fields: its packed sentences and its word count."""
+
+
+def _pack(sentences: tuple[Sentence, ...]) -> tuple:
+    """Sentences as their texts in one string and the paragraph of each, or as they are when they
+    do not fit that form (a text with a line break, positions out of order)."""
+    if sentences and all(s.position == i and "\n" not in s.text for i, s in enumerate(sentences)):
+        return "\n".join(s.text for s in sentences), tuple(s.paragraph for s in sentences)
+    return (sentences,)
+
+
+def _unpack(packed: tuple) -> tuple[Sentence, ...]:
+    if len(packed) == 1:
+        return packed[0]
+    texts, paragraphs = packed
+    return tuple(Sentence(text, paragraph, i) for i, (text, paragraph) in enumerate(zip(texts.split("\n"), paragraphs)))
+
+
+def _unpacked_article(fields: dict, packed: tuple, words: int) -> Article:
+    """An article from its stored form: its sentences left packed until they are read."""
+    article = object.__new__(Article)
+    article.__dict__.update(fields)
+    article.__dict__[_PACKED] = packed
+    article.__dict__[_WORDS] = words
+    return article
 
 
 @dataclass(frozen=True)

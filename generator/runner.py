@@ -113,7 +113,28 @@ def item_key(*parts: object) -> str:
     The pickler runs without its memo, so equal values give equal bytes whether or not they share
     objects (a string read from the cache and the same string made afresh).
     """
+    if len(parts) == 1 and type(parts[0]) is _article_type() and parts[0].source_digest:
+        # an article alone, which several stages key their results by: its key is found once
+        article = parts[0]
+        name = (article.id, article.source_digest)
+        key = _ARTICLE_KEYS.get(name)
+        if key is None:
+            if len(_ARTICLE_KEYS) >= 1 << 17:
+                _ARTICLE_KEYS.clear()
+            key = _ARTICLE_KEYS[name] = _key_of(parts, _KeyPickler)
+        return key
     return _key_of(parts, _KeyPickler)
+
+
+_ARTICLE_KEYS: dict[tuple[str, str], str] = {}
+"""The key of each article met, by its id and source hash (all its key depends on in a process)."""
+
+
+@cache
+def _article_type() -> type:
+    from generator.records import Article
+
+    return Article
 
 
 def _key_of(parts: tuple, pickler: type[pickle.Pickler], *options) -> str:
