@@ -61,7 +61,7 @@ class PreviousPages:
         """The manifest for the next build: each keyed page's key and its file's identity now."""
         out = {}
         for path, key in self.keys.items():
-            if path in self._kept:  # the same file, linked into the new folder
+            if path in self._kept:  # the same file, left as it was
                 out[path] = self.manifest[path]
                 continue
             identity = file_identity(f"{self._root}/{path}")
