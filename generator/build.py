@@ -69,7 +69,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         facts = extract_facts(corpus.articles, registry, runner)
         progress("grouping stories")
         stories = group_stories(corpus.articles, themes, features, runner)
-        market = reconcile(stories, facts)
+        market = reconcile(stories, facts, runner)
         progress("writing summaries")
         summaries = summarise(stories, corpus.articles, keywords, runner)
         digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped,
@@ -78,7 +78,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         manifest_key = str(settings.docs.resolve())
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
         with Background(export_json, digest, jobs=settings.jobs) as exported:  # beside the pages
-            pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs,
+            pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
                                  compiled=settings.cache / "templates" if settings.cache else None)
             feeds = render_feeds(digest)
             data = exported.result()

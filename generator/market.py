@@ -6,11 +6,23 @@ from dataclasses import replace
 
 from generator.factrecords import KeyMove, MarketFacts, Move, StoryFacts
 from generator.records import Story
+from generator.runner import Runner, code_fingerprint, item_key
 
 
-def reconcile(stories: tuple[Story, ...], facts: MarketFacts) -> MarketFacts:
-    """The facts with one StoryFacts per story: one key-move row per instrument and session."""
-    return replace(facts, stories={s.id: _story(s, facts) for s in stories})
+def reconcile(stories: tuple[Story, ...], facts: MarketFacts, runner: Runner | None = None) -> MarketFacts:
+    """The facts with one StoryFacts per story: one key-move row per instrument and session.
+
+    With the runner that read the articles' facts, each story's facts are named by what they are
+    made from (the story's articles and the identities of their facts; `Runner.identify`)."""
+    reconciled = {s.id: _story(s, facts) for s in stories}
+    if runner is not None:
+        code = code_fingerprint(__name__)
+        for story in stories:
+            members = [*story.articles, *(c for c, _ in story.copies)]
+            sources = [runner.identity(facts.articles.get(a)) for a in members]
+            if all(sources):
+                runner.identify(reconciled[story.id], f"market@{code}/{item_key(story.articles, story.copies, sources)}")
+    return replace(facts, stories=reconciled)
 
 
 def _story(story: Story, facts: MarketFacts) -> StoryFacts:

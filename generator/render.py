@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 from urllib.parse import quote
 
 import jinja2
@@ -260,14 +260,16 @@ class Reuse(Protocol):
 
 
 def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
-                 reuse: Reuse | None = None, jobs: int = 1, compiled: Path | None = None) -> dict[str, str | Kept]:
+                 reuse: Reuse | None = None, jobs: int = 1, compiled: Path | None = None,
+                 known: Callable[[object], str | None] | None = None) -> dict[str, str | Kept]:
     """Page path (relative to docs/) to its Markdown text.
 
     Article and story pages, most of an archive's pages, see only their own part of the digest, so
     the inputs that make one are known: their hash is the page's key, and with `reuse` a page
     whose key is unchanged since the previous build is `KEPT` instead of rendered again. The pages
     to render are rendered over `jobs` processes. Templates are compiled once and kept in `compiled`
-    (a folder) when one is given.
+    (a folder) when one is given. With `known` (`Runner.identity`), a record or result whose
+    identity the runner knows stands for itself in keys by that identity, without being hashed.
     """
     env = _environment(templates, compiled)
     paths = page_paths(digest)
@@ -275,7 +277,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     pages: dict[str, str | Kept | None] = {}
     todo: list[tuple] = []
     shared = item_key(_template_files(templates), code_fingerprint(__name__), digest.taxonomy, paths.themes)
-    page_key = RecordKeys((Story, StorySummary, StoryFacts, Entity))  # records many pages show are hashed once
+    page_key = RecordKeys((Story, StorySummary, StoryFacts, Entity), known)  # records many pages show: hashed once
 
     def render(path: str, template: str, view=None, whole: bool = False, keyed=None, **context) -> None:
         """Plan one page: from the whole digest, or from its view (the part it shows; a function
@@ -389,7 +391,8 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                        keywords=digest.keywords[article.id], summary=digest.summaries.articles[article.id],
                        url=safe_url(article.url))
         # the view (`_article_view`) holds the context's values and two paths besides: they stand for it
-        keyed = (tuple(sorted(context.items())), paths.story(story), paths.article(article.id))
+        keyed = (tuple(sorted((name, page_key.named(value)) for name, value in context.items())),
+                 paths.story(story), paths.article(article.id))
         render(paths.article(article.id), "article.md.j2", view=partial(_article_view, digest, paths, article, story),
                keyed=keyed, **context)
     mentions = render_facts.mentions(digest)

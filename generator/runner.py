@@ -19,6 +19,7 @@ import pickle
 import re
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from multiprocessing import get_context
@@ -152,16 +153,26 @@ class _KeyPickler(pickle.Pickler):
         self.dispatch_table = _key_reducers()
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Stands for a value in a key: the name of the work that made it (`Runner.identity`)."""
+
+    name: str
+
+
 class RecordKeys:
     """`item_key` for many items that share large records (the pages of a digest share its stories).
 
     A record of one of `types` (immutable, as all records are) is hashed once, the first time it is
     met; wherever it appears afterwards, its hash stands for it. Keys differ from `item_key`'s but
     are as determined by content: equal records give equal keys, whether or not they are one object.
+    With `known` (`Runner.identity`), a record the runner knows stands for itself by its identity,
+    which names its content without it being hashed at all.
     """
 
-    def __init__(self, types: Iterable[type]):
+    def __init__(self, types: Iterable[type], known: Callable[[object], str | None] | None = None):
         self.types = frozenset(types)
+        self.known = known or (lambda value: None)
         self._hashes: dict[int, tuple[object, tuple]] = {}  # id -> (the record, kept alive; its stand-in)
         # the records' reducers in the pickler's table: no call into Python for other objects
         self.reducers = {**_key_reducers(), **{t: self._reduce for t in self.types}}
@@ -169,13 +180,20 @@ class RecordKeys:
     def __call__(self, *parts: object) -> str:
         return _key_of(parts, _RecordPickler, self)
 
+    def named(self, value):
+        """The value, or its identity when the runner knows it (for values of any type)."""
+        name = self.known(value)
+        return value if name is None else Identity(name)
+
     def _reduce(self, record) -> tuple:
         return tuple, (self.stand_in(record),)
 
     def stand_in(self, record) -> tuple:
         found = self._hashes.get(id(record))
         if found is None or found[0] is not record:
-            found = self._hashes[id(record)] = (record, (type(record).__qualname__, self(record.__reduce_ex__(5))))
+            name = self.known(record)
+            stand_in = ("=", name) if name is not None else (type(record).__qualname__, self(record.__reduce_ex__(5)))
+            found = self._hashes[id(record)] = (record, stand_in)
         return found[1]
 
 
@@ -231,6 +249,7 @@ class Runner:
         self._names: set[str] = set()
         self._used: dict[str, set[str]] = {}  # keys each stage looked up (or keeps) in this build
         self._stored: set[str] = set()  # the stages that stored results in this build
+        self._identities: dict[int, tuple[object, str]] = {}  # id -> (a value, kept alive; its identity)
 
     @property
     def keeps_results(self) -> bool:
@@ -254,7 +273,24 @@ class Runner:
             self._store(name, [(keys[i], data) for i, (_, data) in zip(todo, computed)])
             self._stored.add(name)
         self._used.setdefault(name, set()).update(keys, keep)  # a stage may map several times in a build
+        for value, key in zip(results, keys):
+            self.identify(value, f"{name}/{key}")
         return results
+
+    def identity(self, value) -> str | None:
+        """The identity of a value this build's stages made or took from the cache: the stage and
+        code that made it and the key of its input, which determine it (or None when unknown).
+        Equal identities mean equal values, so a key can hold the identity instead of the value."""
+        found = self._identities.get(id(value))
+        return found[1] if found is not None and found[0] is value else None
+
+    def identify(self, value, identity: str | None) -> None:
+        """Give a value its identity: a stage names a part of a result, or a value it made from
+        values of known identity, by what determines it. Plain values (numbers, text, empty
+        containers), which other values may share, are never named."""
+        if identity is None or value is None or type(value) in _UNNAMED or (type(value) in _CONTAINERS and not value):
+            return
+        self._identities[id(value)] = (value, identity)
 
     def get(self, stage: str, key: str, owner: str | None = None):
         """A value stored with `put`, or None (`owner`: the module whose code made it)."""
@@ -450,6 +486,10 @@ _WORK: tuple[Callable, Sequence] | None = None
 def _run_pickled(index: int) -> bytes:
     func, items = _WORK
     return pickle.dumps(func(items[index]), protocol=5)
+
+
+_UNNAMED = frozenset({bool, int, float, str, bytes})
+_CONTAINERS = frozenset({tuple, list, dict, frozenset, set})
 
 
 class _Missing:

@@ -131,7 +131,7 @@ def test_a_build_whose_warnings_were_silenced_leaves_no_stamp(tmp_path, caplog):
     assert _build(seeds, docs, cache).digest is None
 
 
-@pytest.mark.parametrize("change", ["seed touched", "seed added", "template edited", "theme file",
+@pytest.mark.parametrize("change", ["seed touched", "seed edited", "seed added", "template edited", "theme file",
                                     "page deleted", "page added", "home page edited"])
 def test_any_change_to_what_the_pages_come_from_or_to_the_pages_builds_again(tmp_path, change):
     seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
@@ -149,6 +149,10 @@ def test_any_change_to_what_the_pages_come_from_or_to_the_pages_builds_again(tmp
     stray = docs / "digest" / "articles" / "stray.md"
     if change == "seed touched":
         _touch(sorted(seeds.iterdir())[0])
+    elif change == "seed edited":  # its facts, summary and keywords change, and its story's with them
+        edited = sorted(p for p in seeds.iterdir() if p.suffix == ".txt")[0]
+        edited.write_text(edited.read_text(encoding="utf-8") + "\n\nCopper rose 3% to $9,800 a tonne on Tuesday, "
+                          "its biggest gain in a month, traders in London said.\n", encoding="utf-8")
     elif change == "seed added":
         (seeds / "copper.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     elif change == "template edited":
@@ -491,6 +495,41 @@ def test_record_keys_follow_the_content_of_the_records_they_stand_in_for():
     assert keys("page", [first]) != keys("page", [story("Copper jumps", ("a.md",))])
     assert keys("page", [first]) != keys("page", [first, first])
     assert keys("page", {"story": first}) != keys("page", {"story": story("Copper jumps", ("b.md", "a.md"))})
+
+
+def test_results_are_named_by_their_stage_and_input_and_keys_hold_the_name(tmp_path):
+    from generator.records import Story
+    from generator.runner import RecordKeys, Runner
+
+    with Runner(tmp_path) as runner:
+        made = runner.map("stories", _story_of, ["Copper jumps", "Copper slides", ""])
+        names = [runner.identity(value) for value in made]
+        assert None not in names and len(set(names)) == 3
+        assert runner.identity(Story(*_story_fields("Copper jumps"))) is None  # an equal record it did not make
+        runner.identify(made[0].articles, f"{names[0]}#articles")  # a part, named by its result
+        assert runner.identity(made[0].articles) == f"{names[0]}#articles"
+        runner.identify((), "empty")  # plain and empty values are shared by others: never named
+        assert runner.identity(()) is None
+        keys = RecordKeys((Story,), runner.identity)
+        assert keys(made[0]) == RecordKeys((Story,), runner.identity)(made[0])
+        assert keys(made[0]) != RecordKeys((Story,))(made[0])  # the name stands in, not the content
+    with Runner(tmp_path) as runner:
+        again = runner.map("stories", _story_of, ["Copper jumps", "Copper slides", ""])
+        assert runner.hits == 3
+        assert [runner.identity(value) for value in again] == names  # from the cache, the same names
+        assert RecordKeys((Story,), runner.identity)(again[0]) == keys(made[0])
+
+
+def _story_fields(headline: str) -> tuple:
+    import datetime as dt
+
+    return ("2025-01-02-copper", headline, ("a.md",), (), dt.date(2025, 1, 2), False, ())
+
+
+def _story_of(headline: str):
+    from generator.records import Story
+
+    return Story(*_story_fields(headline))
 
 
 def test_an_article_joining_a_story_leaves_the_pages_of_its_other_articles_alone(tmp_path, kept):
