@@ -77,12 +77,10 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         progress("rendering pages")
         manifest_key = str(settings.docs.resolve())
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
-        with Background(export_json, digest, jobs=settings.jobs) as exported:  # beside the pages
+        with Background(export_json, digest, jobs=settings.jobs) as exported:  # beside the pages, until written
             pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
                                  compiled=settings.cache / "templates" if settings.cache else None)
-            feeds = render_feeds(digest)
-            data = exported.result()
-        written = write_docs(pages, {"digest.json": data, **feeds}, settings.docs)
+            written = write_docs(pages, {"digest.json": exported.result, **render_feeds(digest)}, settings.docs)
         runner.put("pages", manifest_key, previous.manifest_after_write(), PreviousPages.__module__)
         result = BuildResult(digest, tuple(written), len(digest.stories), len(digest.articles), len(digest.skipped))
         if inputs:

@@ -16,6 +16,7 @@ import os
 import posixpath
 import shutil
 from pathlib import Path
+from typing import Callable
 
 from generator.errors import BuildError
 from generator.render import GENERATED, HOME, KEPT, MARKER, Kept
@@ -70,8 +71,11 @@ class PreviousPages:
         return out
 
 
-def write_docs(pages: dict[str, str | Kept], files: dict[str, str], docs: Path) -> list[str]:
+def write_docs(pages: dict[str, str | Kept], files: dict[str, str | Callable[[], str]], docs: Path) -> list[str]:
     """Write pages (Markdown) and files (other text) under docs; return the paths written or kept.
+
+    A file's text may be a function giving it, called once the pages are written aside (so that
+    work still going on elsewhere, such as `digest.json`, can finish while they are).
 
     Only what changed is written, aside first, into `.digest.new/`. Then they are renamed into place, each file they
     replace (or that is no longer made) moved into `.digest.old/`, where a journal names the files
@@ -94,6 +98,9 @@ def write_docs(pages: dict[str, str | Kept], files: dict[str, str], docs: Path) 
         _recover(docs)
         where = exc.filename or docs
         raise BuildError(f"could not write {where}: {exc.strerror or exc}; the previous pages were left as they were") from None
+    except BaseException:  # the text of a file failed, or the build was stopped: nothing is left half done
+        _recover(docs)
+        raise
     return sorted({**pages, **files})
 
 
@@ -130,7 +137,7 @@ def _stage_owned(owned: dict[str, str | Kept], docs: Path, renames: list[tuple[P
     return [f"{GENERATED}/{rel}" for rel in sorted(existing - {p[len(GENERATED) + 1:] for p in owned})]
 
 
-def _stage_loose(loose: dict[str, str], docs: Path, renames: list[tuple[Path, str]]) -> None:
+def _stage_loose(loose: dict[str, str | Callable[[], str]], docs: Path, renames: list[tuple[Path, str]]) -> None:
     """Write the files outside the generated folder that changed into `.digest.new/`, adding each
     to `renames`."""
     for path, text in sorted(loose.items()):
@@ -138,7 +145,7 @@ def _stage_loose(loose: dict[str, str], docs: Path, renames: list[tuple[Path, st
         if path == HOME and _hand_written(target):
             log.warning("%s: hand-written home page kept; the briefing home page was not written", target)
             continue
-        data = text.encode("utf-8")
+        data = (text() if callable(text) else text).encode("utf-8")
         if target.is_file() and _same_bytes(target, data):
             continue
         temp = docs / NEW / path

@@ -261,6 +261,25 @@ def test_pages_rendered_over_two_processes_are_the_pages_rendered_in_one(tmp_pat
     assert render_pages(digest, ROOT / "templates", jobs=2) == serial
 
 
+@pytest.mark.parametrize("worth", [0.0, 1e9])
+def test_misses_go_to_a_pool_only_when_the_first_ones_show_it_is_worth_it(tmp_path, monkeypatch, worth):
+    import generator.runner
+    from generator.runner import PROBE_ITEMS, Runner
+
+    monkeypatch.setattr(generator.runner, "POOL_WORTH", worth)
+    items = list(range(generator.runner.POOL_MIN_ITEMS + 6))
+    with Runner(tmp_path, jobs=2) as runner:
+        found = runner.map("where", _where, items)
+    assert [n for n, _ in found] == items
+    here = [pid == os.getpid() for _, pid in found]
+    assert all(here[:PROBE_ITEMS])  # timed in the build's own process
+    assert all(here) == (worth > 0)  # the rest: in a pool only when worth it
+
+
+def _where(n: int) -> tuple[int, int]:
+    return n, os.getpid()
+
+
 def test_a_stage_fingerprint_covers_the_modules_it_imports_and_no_others():
     import generator.runner as runner
 
