@@ -293,6 +293,11 @@ class Runner:
         found = self._identities.get(id(value))
         return found[1] if found is not None and found[0] is value else None
 
+    def named(self, value):
+        """The value, or its identity when it has one: a key holding it then need not hash what it holds."""
+        name = self.identity(value)
+        return value if name is None else Identity(name)
+
     def identify(self, value, identity: str | None) -> None:
         """Give a value its identity: a stage names a part of a result, or a value it made from
         values of known identity, by what determines it. Plain values (numbers, text, empty

@@ -15,7 +15,7 @@ import numpy as np
 
 from generator import text as textlib
 from generator.keywords import merge_keywords
-from generator.runner import Runner
+from generator.runner import Runner, item_key
 from generator.records import Article, Story, StorySummary, Summaries, SummarySentence
 
 STORY_SENTENCES = (3, 5)
@@ -59,14 +59,20 @@ def summarise(
     runner = runner or Runner()
     by_id = {a.id: a for a in articles}
     article_jobs = [(a, keywords.get(a.id, ())) for a in articles]
-    article_results = dict(zip((a.id for a in articles), runner.map("article-summary", article_summary, article_jobs)))
+    named = runner.named  # an article and its keywords stand in a key by their identities
+    article_keys = [item_key(named(a), named(k)) for a, k in article_jobs]
+    article_results = dict(zip((a.id for a in articles),
+                               runner.map("article-summary", article_summary, article_jobs, keys=article_keys)))
     for result in article_results.values():  # its parts are named by it
         for n, part in enumerate(result):
             runner.identify(part, _part(runner.identity(result), n))
     shared = [s for s in stories if len(s.articles) > 1]
     story_jobs = [(story.headline, tuple(by_id[i] for i in story.articles),
                    tuple(keywords.get(i, ()) for i in story.articles)) for story in shared]
-    shared_summaries = dict(zip((s.id for s in shared), runner.map("story-summary", story_summary, story_jobs)))
+    story_keys = [item_key(headline, tuple(map(named, members)), tuple(map(named, member_keywords)))
+                  for headline, members, member_keywords in story_jobs]
+    shared_summaries = dict(zip((s.id for s in shared),
+                                runner.map("story-summary", story_summary, story_jobs, keys=story_keys)))
     return Summaries({s.id: shared_summaries[s.id] if s.id in shared_summaries else article_results[s.articles[0]][1]
                       for s in stories},
                      {a.id: article_results[a.id][0] for a in articles})

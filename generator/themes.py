@@ -59,7 +59,7 @@ def assign_themes(
     phrases = tuple((t.id, tuple(tuple(_stems(k)) for k in t.keywords)) for t in taxonomy.themes)
     jobs = [(a, keywords.get(a.id, ())) for a in articles]
     taxonomy_key = item_key(phrases)
-    seed_keys = [item_key(job, taxonomy_key) for job in jobs]
+    seed_keys = [item_key(runner.named(a), runner.named(k), taxonomy_key) for a, k in jobs]  # by their identities
     seed_scores = runner.map("theme-seeds", partial(seed_scores_of, phrases), jobs, keys=seed_keys)
     parts = volumes(articles)
     learning_key = item_key(taxonomy)
