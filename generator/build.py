@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from generator.errors import BuildError
-from generator.export import export_json
+from generator.export import export_facts, export_json
 from generator.facts import extract_facts
 from generator.features import article_features
 from generator.feeds import render_feeds
@@ -70,14 +70,16 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         progress("grouping stories")
         stories = group_stories(corpus.articles, themes, features, runner)
         market = reconcile(stories, facts, runner)
-        progress("writing summaries")
-        summaries = summarise(stories, corpus.articles, keywords, runner)
+        with Background(export_facts, market, jobs=settings.jobs) as facts_encoded:  # beside the summaries
+            progress("writing summaries")
+            summaries = summarise(stories, corpus.articles, keywords, runner)
+            encoded = facts_encoded.result()
         digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped,
                         corpus.warnings, market)
         progress("rendering pages")
         manifest_key = str(settings.docs.resolve())
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
-        with Background(export_json, digest, jobs=settings.jobs) as exported:  # beside the pages, until written
+        with Background(export_json, digest, encoded, jobs=settings.jobs) as exported:  # beside the pages, until written
             pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
                                  compiled=settings.cache / "templates" if settings.cache else None)
             written = write_docs(pages, {"digest.json": exported.result, **render_feeds(digest)}, settings.docs)

@@ -71,11 +71,13 @@ class PreviousPages:
         return out
 
 
-def write_docs(pages: dict[str, str | Kept], files: dict[str, str | Callable[[], str]], docs: Path) -> list[str]:
+def write_docs(pages: dict[str, str | Kept], files: dict[str, str | bytes | Callable[[], str | bytes]],
+               docs: Path) -> list[str]:
     """Write pages (Markdown) and files (other text) under docs; return the paths written or kept.
 
-    A file's text may be a function giving it, called once the pages are written aside (so that
-    work still going on elsewhere, such as `digest.json`, can finish while they are).
+    A file's text may be given encoded (UTF-8 bytes), or as a function giving it, called once the
+    pages are written aside (so that work still going on elsewhere, such as `digest.json`, can
+    finish while they are).
 
     Only what changed is written, aside first, into `.digest.new/`. Then they are renamed into place, each file they
     replace (or that is no longer made) moved into `.digest.old/`, where a journal names the files
@@ -137,7 +139,8 @@ def _stage_owned(owned: dict[str, str | Kept], docs: Path, renames: list[tuple[P
     return [f"{GENERATED}/{rel}" for rel in sorted(existing - {p[len(GENERATED) + 1:] for p in owned})]
 
 
-def _stage_loose(loose: dict[str, str | Callable[[], str]], docs: Path, renames: list[tuple[Path, str]]) -> None:
+def _stage_loose(loose: dict[str, str | bytes | Callable[[], str | bytes]], docs: Path,
+                 renames: list[tuple[Path, str]]) -> None:
     """Write the files outside the generated folder that changed into `.digest.new/`, adding each
     to `renames`."""
     for path, text in sorted(loose.items()):
@@ -145,7 +148,8 @@ def _stage_loose(loose: dict[str, str | Callable[[], str]], docs: Path, renames:
         if path == HOME and _hand_written(target):
             log.warning("%s: hand-written home page kept; the briefing home page was not written", target)
             continue
-        data = (text() if callable(text) else text).encode("utf-8")
+        text = text() if callable(text) else text
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
         if target.is_file() and _same_bytes(target, data):
             continue
         temp = docs / NEW / path
@@ -232,7 +236,7 @@ def _files_under(folder: Path) -> set[str]:
 def _same_bytes(path: Path, data: bytes) -> bool:
     try:
         with open(path, "rb") as file:
-            return file.read() == data
+            return os.fstat(file.fileno()).st_size == len(data) and file.read() == data
     except OSError:
         return False
 

@@ -153,7 +153,8 @@ def test_a_build_stopped_between_the_renames_of_the_swap_is_recovered(previous, 
     assert (docs / "digest" / "report.md").exists()
 
 
-@pytest.mark.parametrize("stage", ["extract_keywords", "group_stories", "summarise", "render_pages", "export_json"])
+@pytest.mark.parametrize("stage", ["extract_keywords", "group_stories", "summarise", "render_pages", "export_facts",
+                                   "export_json"])
 def test_an_exception_in_a_stage_leaves_the_previous_pages_whole(previous, corpus, monkeypatch, stage):
     docs, before = previous
 
