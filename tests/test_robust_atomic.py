@@ -37,32 +37,39 @@ def _leftovers(docs: Path) -> list[str]:
     return sorted(p.name for p in docs.iterdir() if p.name.startswith("."))
 
 
-def test_kill_9_in_the_middle_of_writing_leaves_the_previous_pages_whole(previous, corpus):
-    docs, before = previous
+def _kill_9_while(corpus: Path, docs: Path, function: str, at: int, counted: str = "True") -> None:
+    """Build corpus into docs in a child process and kill -9 it while it is held in its `at`-th call of
+    `function` (as named in the child: `Path.write_bytes`, `os.replace`) whose `args` satisfy `counted`."""
     script = textwrap.dedent(f"""
-        import os, sys, time
+        import os, time
         from pathlib import Path
-        original = Path.write_bytes
+        original = {function}
         count = 0
-        def slow_write(self, data):
+        def held(*args):
             global count
-            count += 1
-            if count == 5:
-                print("writing", flush=True)
-                time.sleep(60)
-            return original(self, data)
-        Path.write_bytes = slow_write
+            if {counted}:
+                count += 1
+                if count == {at}:
+                    print("held", flush=True)
+                    time.sleep(60)
+            return original(*args)
+        {function} = held
         from tests.robust_corpus import build_docs
         build_docs(Path({str(corpus)!r}), Path({str(docs)!r}))
     """)
     child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
-        assert child.stdout.readline().strip() == "writing"
-        assert (docs / ".digest.new").is_dir()  # the new pages were being written aside
+        assert child.stdout.readline().strip() == "held"
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
     assert child.returncode == -signal.SIGKILL
+
+
+def test_kill_9_in_the_middle_of_writing_leaves_the_previous_pages_whole(previous, corpus):
+    docs, before = previous
+    _kill_9_while(corpus, docs, "Path.write_bytes", 5)
+    assert (docs / ".digest.new").is_dir()  # the new pages were being written aside
     after = generated_files(docs)
     assert {k: v for k, v in after.items() if not k.startswith(".")} == before
     build_docs(corpus, docs)  # the next build cleans up and goes through
@@ -112,31 +119,8 @@ def test_a_failed_rename_puts_the_previous_pages_back(previous, corpus, monkeypa
 
 def test_a_build_killed_while_renaming_pages_into_place_is_undone(previous, corpus):
     docs, before = previous
-    script = textwrap.dedent(f"""
-        import os, time
-        from pathlib import Path
-        original = os.replace
-        count = 0
-        def slow_replace(src, dst):
-            global count
-            if Path(dst).is_relative_to({str(docs / "digest")!r}):
-                count += 1
-                if count == 6:
-                    print("renaming", flush=True)
-                    time.sleep(60)
-            return original(src, dst)
-        os.replace = slow_replace
-        from tests.robust_corpus import build_docs
-        build_docs(Path({str(corpus)!r}), Path({str(docs)!r}))
-    """)
-    child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout.readline().strip() == "renaming"
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-    halfway = generated_files(docs)
-    assert halfway != before  # some pages had been renamed into place
+    _kill_9_while(corpus, docs, "os.replace", 6, f"Path(args[1]).is_relative_to({str(docs / 'digest')!r})")
+    assert generated_files(docs) != before  # some pages had been renamed into place
     generator.write._recover(docs)  # what the next build does first
     assert generated_files(docs) == before
     assert _leftovers(docs) == []
