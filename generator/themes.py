@@ -65,16 +65,11 @@ def assign_themes(
     learning_key = item_key(taxonomy)
     learned = runner.map("theme-learning", partial(_learn_volume, features.table(articles), seed_scores, taxonomy),
                          parts, keys=[_volume_key(learning_key, seed_keys, part) for part in parts])
-    posteriors: list[dict[str, float]] = [{}] * len(articles)
+    assignments: list[ThemeAssignment | None] = [None] * len(articles)
     for part, found in zip(parts, learned):
-        for i, posterior in zip(part.members, found):
-            posteriors[i] = posterior
-    bonus = LEARNED_WEIGHT * taxonomy.min_score
-    out = {}
-    for article, seeds, posterior in zip(articles, seed_scores, posteriors):
-        scores = {tid: round(s + bonus * posterior.get(tid, 0.0), 4) for tid, s in seeds.items()}
-        out[article.id] = _choose(scores, taxonomy)
-    return out
+        for i, assignment in zip(part.members, found):
+            assignments[i] = assignment
+    return {article.id: assignment for article, assignment in zip(articles, assignments)}
 
 
 def seed_scores_of(phrases: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...],
@@ -129,12 +124,16 @@ def _volume_key(learning_key: str, seed_keys: list[str], volume: Volume) -> str:
     return item_key(learning_key, [(seed_keys[i], i in members) for i in volume.context])
 
 
-def _learn_volume(table: TermTable, seed_scores, taxonomy: Taxonomy, volume: Volume) -> list[dict[str, float]]:
-    """The posteriors of a volume's articles, from a model learned on its context."""
+def _learn_volume(table: TermTable, seed_scores, taxonomy: Taxonomy, volume: Volume) -> list[ThemeAssignment]:
+    """The themes of a volume's articles: each article's seed scores, raised by its posterior from a
+    model learned on the volume's context (kept in the cache as they are, so a volume learned
+    before costs a lookup)."""
     rows = np.array(volume.context, dtype=np.int64)
     posteriors = _learn(table.rows(rows), [seed_scores[i] for i in volume.context], taxonomy)
     members = set(volume.members)
-    return [p for i, p in zip(volume.context, posteriors) if i in members]
+    bonus = LEARNED_WEIGHT * taxonomy.min_score
+    return [_choose({tid: round(s + bonus * posterior.get(tid, 0.0), 4) for tid, s in seed_scores[i].items()}, taxonomy)
+            for i, posterior in zip(volume.context, posteriors) if i in members]
 
 
 def _learn(table: TermTable, seed_scores, taxonomy) -> list[dict[str, float]]:
