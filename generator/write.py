@@ -197,18 +197,33 @@ def _recover(docs: Path) -> None:
     current, old = docs / GENERATED, docs / OLD
     journal = old / JOURNAL
     if journal.exists():  # stopped while renaming: undo it
-        added = json.loads(journal.read_text(encoding="utf-8"))
+        added = _journal(journal)
         for path in added["files"]:
-            _remove(docs / path)
+            if _inside(docs / path, docs):
+                _remove(docs / path)
         for path in sorted(_files_under(old) - {JOURNAL}):
             (docs / path).parent.mkdir(parents=True, exist_ok=True)
             os.replace(old / path, docs / path)
         for folder in sorted(added["folders"], key=len, reverse=True):
-            _remove_empty(docs, folder)
+            if _inside(docs / folder, docs):
+                _remove_empty(docs, folder)
     elif old.is_dir() and not current.exists():  # an earlier layout, stopped between two renames
         os.replace(old, current)
     _remove(old)
     _remove(docs / NEW)
+
+
+def _journal(path: Path) -> dict[str, list[str]]:
+    """The files and folders an interrupted build added, as its journal names them; none when the
+    journal cannot be read (the previous pages are still put back; a file it added stays until the
+    next build, which removes what it does not make)."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+        return {name: [p for p in found[name] if isinstance(p, str)] for name in ("files", "folders")}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("%s: journal of an interrupted build not readable (%s); its previous pages are put back",
+                    path, exc)
+        return {"files": [], "folders": []}
 
 
 def _hand_written(path: Path) -> bool:

@@ -129,6 +129,22 @@ def test_a_build_killed_while_renaming_pages_into_place_is_undone(previous, corp
     assert generated_files(docs) != before
 
 
+@pytest.mark.parametrize("journal", ['{"files": ["../outside.md"', '{"files": ["../outside.md"], "folders": [".."]}'])
+def test_a_damaged_or_hostile_journal_still_puts_the_previous_pages_back_and_nothing_else(previous, caplog, journal):
+    docs, before = previous
+    page = sorted((docs / "digest" / "stories").glob("*.md"))[0]
+    backup = docs / ".digest.old" / page.relative_to(docs)
+    backup.parent.mkdir(parents=True)
+    os.replace(page, backup)  # as if killed after moving it aside
+    (docs / ".digest.old" / ".added.json").write_text(journal, encoding="utf-8")
+    (docs.parent / "outside.md").write_text("not the generator's", encoding="utf-8")
+    generator.write._recover(docs)
+    assert generated_files(docs) == before
+    assert _leftovers(docs) == []
+    assert (docs.parent / "outside.md").exists()  # never removed: it is outside docs
+    assert ("journal of an interrupted build not readable" in caplog.text) == journal.endswith('"')
+
+
 def test_a_build_stopped_between_the_renames_of_the_swap_is_recovered(previous, corpus):
     docs, before = previous
     os.replace(docs / "digest", docs / ".digest.old")  # as if killed right after the first rename
