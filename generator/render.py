@@ -258,6 +258,10 @@ class Reuse(Protocol):
     def remember(self, path: str, key: str, kept: bool = False) -> None:
         """Note the key the page at `path` is made from now (`kept`: the previous page stands)."""
 
+    def keep_all(self, group: str, key: str, paths: list[str]) -> bool:
+        """Whether the previous build made a group of pages from `key` and each page is still as it
+        was made; if so, each is noted as kept. The group's key is noted for the next build either way."""
+
 
 def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                  reuse: Reuse | None = None, jobs: int = 1, compiled: Path | None = None,
@@ -382,19 +386,35 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     render_listing(f"{GENERATED}/articles/index.md", "articles.md.j2",
                    {"articles": (_articles_newest_first(digest.articles), PAGE_ROWS)},
                    front={"total": len(digest.articles)})
+    by_month: dict[str, list[Article]] = {}
     for article in digest.articles:
-        story = digest.story_of(article.id)
-        # of its story and its themes, the page sees what it shows: an article joining the story, or
-        # scores moving as the corpus grows, change no other article's page
-        story = StoryLink(story.id, story.headline)
-        context = dict(article=article, story=story, assignment=ThemeChoice(digest.themes[article.id].themes),
-                       keywords=digest.keywords[article.id], summary=digest.summaries.articles[article.id],
-                       url=safe_url(article.url))
-        # the view (`_article_view`) holds the context's values and two paths besides: they stand for it
-        keyed = (tuple(sorted((name, page_key.named(value)) for name, value in context.items())),
-                 paths.story(story), paths.article(article.id))
-        render(paths.article(article.id), "article.md.j2", view=partial(_article_view, digest, paths, article, story),
-               keyed=keyed, **context)
+        by_month.setdefault(f"{article.date:%Y-%m}" if article.date else "undated", []).append(article)
+    for month, articles in by_month.items():
+        # a month's article pages are kept together when all they show is as it was (each page's
+        # inputs by name, as its own key holds them): none of them is planned or keyed
+        if reuse is not None:
+            shown = [(paths.article(a.id), page_key.named(a), page_key.named(digest.keywords[a.id]),
+                      page_key.named(digest.summaries.articles[a.id]), digest.themes[a.id].themes,
+                      digest.story_of(a.id).id, digest.story_of(a.id).headline) for a in articles]
+            if reuse.keep_all(f"articles/{month}", page_key(shared, "article.md.j2", shown), [p for p, *_ in shown]):
+                for path, *_ in shown:
+                    if path in pages:
+                        raise BuildError(f"two pages would be written to {path}")
+                    pages[path] = KEPT
+                continue
+        for article in articles:
+            story = digest.story_of(article.id)
+            # of its story and its themes, the page sees what it shows: an article joining the story, or
+            # scores moving as the corpus grows, change no other article's page
+            story = StoryLink(story.id, story.headline)
+            context = dict(article=article, story=story, assignment=ThemeChoice(digest.themes[article.id].themes),
+                           keywords=digest.keywords[article.id], summary=digest.summaries.articles[article.id],
+                           url=safe_url(article.url))
+            # the view (`_article_view`) holds the context's values and two paths besides: they stand for it
+            keyed = (tuple(sorted((name, page_key.named(value)) for name, value in context.items())),
+                     paths.story(story), paths.article(article.id))
+            render(paths.article(article.id), "article.md.j2",
+                   view=partial(_article_view, digest, paths, article, story), keyed=keyed, **context)
     mentions = render_facts.mentions(digest)
     for entity in digest.market.entities.values():
         stories, moves, quotes = mentions[entity.id]

@@ -30,6 +30,10 @@ JOURNAL = ".added.json"
 """In the folder of replaced pages while they are being replaced: the files and folders the build adds."""
 
 
+_GROUP = "\0"
+"""What the name of a group of pages starts with in the manifest (no page path does)."""
+
+
 class PreviousPages:
     """The generated pages the previous build left in docs/, with the key each was made from.
 
@@ -58,10 +62,26 @@ class PreviousPages:
         if kept:
             self._kept.add(path)
 
+    def keep_all(self, group: str, key: str, paths: list[str]) -> bool:
+        name = _GROUP + group
+        self.keys[name] = key
+        entry = self.manifest.get(name)
+        if entry is None or entry[0] != key:
+            return False
+        keys = [self.manifest.get(path, ("",))[0] for path in paths]
+        if not all(self.matches(path, key) for path, key in zip(paths, keys)):
+            return False
+        for path, key in zip(paths, keys):
+            self.remember(path, key, True)
+        return True
+
     def manifest_after_write(self) -> dict[str, tuple]:
         """The manifest for the next build: each keyed page's key and its file's identity now."""
         out = {}
         for path, key in self.keys.items():
+            if path.startswith(_GROUP):  # a group of pages: its key alone
+                out[path] = (key,)
+                continue
             if path in self._kept:  # the same file, left as it was
                 out[path] = self.manifest[path]
                 continue

@@ -195,6 +195,35 @@ def test_a_new_article_gives_the_same_pages_as_a_build_from_scratch(tmp_path, ke
     assert _page_count(docs, "articles") == old_articles + 1
 
 
+def test_a_months_article_pages_are_kept_together_while_nothing_they_show_changes(tmp_path, monkeypatch):
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    seeds.mkdir()
+    for n, source in enumerate(sorted((ROOT / "seeds").iterdir())):
+        day = "2025-01-10" if n < 2 else "2025-02-21"
+        (seeds / f"{n}.md").write_text(f"---\ndate: {day}\n---\n{source.read_text(encoding='utf-8')}", encoding="utf-8")
+    groups = []
+    original = generator.write.PreviousPages.keep_all
+
+    def keep_all(self, group, key, paths):
+        kept = original(self, group, key, paths)
+        groups.append((group, len(paths), kept))
+        return kept
+
+    monkeypatch.setattr(generator.write.PreviousPages, "keep_all", keep_all)
+    _build(seeds, docs, cache)
+    assert [kept for *_, kept in groups] == [False, False]  # nothing to keep yet
+    groups.clear()
+    (seeds / "copper.md").write_text(f"---\ndate: 2025-02-25\n---\n{NEW_ARTICLE}", encoding="utf-8")
+    _build(seeds, docs, cache)
+    assert sorted(groups) == [("articles/2025-01", 2, True), ("articles/2025-02", 4, False)]
+    edited = docs / page_paths(_build(seeds, tmp_path / "scratch", None).digest).articles["0.md"]
+    edited.write_text(edited.read_text(encoding="utf-8") + "edited by hand\n", encoding="utf-8")
+    groups.clear()
+    _build(seeds, docs, cache)
+    assert sorted(groups) == [("articles/2025-01", 2, False), ("articles/2025-02", 4, True)]
+    assert generated_files(docs) == generated_files(tmp_path / "scratch")
+
+
 def test_a_page_edited_by_hand_is_written_again(tmp_path, kept):
     seeds, docs, cache = ROOT / "seeds", tmp_path / "docs", tmp_path / "cache"
     _build(seeds, docs, cache)
