@@ -393,9 +393,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         # a month's article pages are kept together when all they show is as it was (each page's
         # inputs by name, as its own key holds them): none of them is planned or keyed
         if reuse is not None:
-            shown = [(paths.article(a.id), page_key.named(a), page_key.named(digest.keywords[a.id]),
-                      page_key.named(digest.summaries.articles[a.id]), digest.themes[a.id].themes,
-                      digest.story_of(a.id).id, digest.story_of(a.id).headline) for a in articles]
+            shown = [_shown_by_article(page_key.known, paths, digest, a) for a in articles]
             if reuse.keep_all(f"articles/{month}", page_key(shared, "article.md.j2", shown), [p for p, *_ in shown]):
                 for path, *_ in shown:
                     if path in pages:
@@ -541,6 +539,14 @@ def _view_parts(view: tuple[Digest, Paths]) -> tuple:
     digest, paths = view
     return (paths, digest.articles, digest.stories, digest.summaries, tuple(digest.market.entities.items()),
             digest.market.stories)
+
+
+def _shown_by_article(known: Callable[[object], str | None], paths: Paths, digest: Digest, article: Article) -> tuple:
+    """What an article page shows, each part by its name when it has one (as the page's own key holds them)."""
+    keywords, summary = digest.keywords[article.id], digest.summaries.articles[article.id]
+    story = digest.story_of(article.id)
+    return (paths.articles[article.id], known(article) or article, known(keywords) or keywords,
+            known(summary) or summary, digest.themes[article.id].themes, story.id, story.headline)
 
 
 def _story_entities(tags, facts: StoryFacts | None) -> tuple[str, ...]:
