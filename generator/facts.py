@@ -100,7 +100,7 @@ def extract_facts(articles: tuple[Article, ...], registry: EntityRegistry, runne
     runner = runner or Runner()
     registry_key = item_key(registry)
     results = runner.map("facts", partial(article_facts, registry), articles,
-                         keys=[item_key(item_key(a), registry_key) for a in articles])
+                         keys=[item_key(item_key(a), registry_key) for a in articles], named=True)
     entities: dict[str, Entity] = {}
     for _, named in results:
         for eid, entity in named.items():

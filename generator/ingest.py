@@ -120,7 +120,7 @@ def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
             skipped.append(Skipped(rel, str(exc)))
             continue
         files.append(SourceFile(rel, _suffix(found.rel).lower(), raw, sidecar, digest, found.path))
-    results = runner.map("ingest", read_file, files, keys=[f"{f.rel}\0{f.digest}" for f in files])
+    results = runner.map("ingest", read_file, files, keys=[f"{f.rel}\0{f.digest}" for f in files], named=True)
     runner.put("files", manifest_key, current, __name__)
     articles, warnings = [], []
     for file, (article, notes) in zip(files, results):

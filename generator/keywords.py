@@ -48,7 +48,7 @@ _UNITS = {"cent", "percent", "pct", "bps", "basis", "points", "point", "billion"
 
 def extract_keywords(articles: tuple[Article, ...], runner: Runner | None = None) -> dict[str, tuple[str, ...]]:
     """Article id to its keywords, strongest first."""
-    results = (runner or Runner()).map("keywords", article_keywords, articles)
+    results = (runner or Runner()).map("keywords", article_keywords, articles, named=True)
     return {a.id: keywords for a, keywords in zip(articles, results)}
 
 

@@ -266,9 +266,11 @@ class Runner:
         return self._db is not None
 
     def map(self, stage: str, func: Callable[[T], R], items: Sequence[T],
-            keys: Iterable[str] | None = None, keep: Iterable[str] = ()) -> list[R]:
+            keys: Iterable[str] | None = None, keep: Iterable[str] = (), named: bool = False) -> list[R]:
         """`func(item)` for every item, in order; cached results are reused. Results stored under
-        keys neither among `keys` nor in `keep` may be dropped once the build ends."""
+        keys neither among `keys` nor in `keep` may be dropped once the build ends. With `named`,
+        each result gets its identity (`identity`), and is kept alive with it until the build ends:
+        for the results later keys hold, not for those a stage uses up along the way."""
         keys = list(keys) if keys is not None else [item_key(item) for item in items]
         name = self._name(stage, getattr(func, "func", func).__module__)
         results: list = self._load(name, keys)
@@ -282,8 +284,9 @@ class Runner:
             self._store(name, [(keys[i], data) for i, (_, data) in zip(todo, computed)])
             self._stored.add(name)
         self._used.setdefault(name, set()).update(keys, keep)  # a stage may map several times in a build
-        for value, key in zip(results, keys):
-            self.identify(value, f"{name}/{key}")
+        if named:
+            for value, key in zip(results, keys):
+                self.identify(value, f"{name}/{key}")
         return results
 
     def identity(self, value) -> str | None:

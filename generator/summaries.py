@@ -61,8 +61,8 @@ def summarise(
     article_jobs = [(a, keywords.get(a.id, ())) for a in articles]
     named = runner.named  # an article and its keywords stand in a key by their identities
     article_keys = [item_key(named(a), named(k)) for a, k in article_jobs]
-    article_results = dict(zip((a.id for a in articles),
-                               runner.map("article-summary", article_summary, article_jobs, keys=article_keys)))
+    found = runner.map("article-summary", article_summary, article_jobs, keys=article_keys, named=True)
+    article_results = dict(zip((a.id for a in articles), found))
     for result in article_results.values():  # its parts are named by it
         for n, part in enumerate(result):
             runner.identify(part, _part(runner.identity(result), n))
@@ -72,7 +72,7 @@ def summarise(
     story_keys = [item_key(headline, tuple(map(named, members)), tuple(map(named, member_keywords)))
                   for headline, members, member_keywords in story_jobs]
     shared_summaries = dict(zip((s.id for s in shared),
-                                runner.map("story-summary", story_summary, story_jobs, keys=story_keys)))
+                                runner.map("story-summary", story_summary, story_jobs, keys=story_keys, named=True)))
     return Summaries({s.id: shared_summaries[s.id] if s.id in shared_summaries else article_results[s.articles[0]][1]
                       for s in stories},
                      {a.id: article_results[a.id][0] for a in articles})

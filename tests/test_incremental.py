@@ -550,7 +550,9 @@ def test_results_are_named_by_their_stage_and_input_and_keys_hold_the_name(tmp_p
     from generator.runner import RecordKeys, Runner
 
     with Runner(tmp_path) as runner:
-        made = runner.map("stories", _story_of, ["Copper jumps", "Copper slides", ""])
+        made = runner.map("stories", _story_of, ["Copper jumps", "Copper slides", ""], named=True)
+        unnamed = runner.map("other stories", _story_of, ["Copper jumps"])  # used up by its stage: not named
+        assert runner.identity(unnamed[0]) is None
         names = [runner.identity(value) for value in made]
         assert None not in names and len(set(names)) == 3
         assert runner.identity(Story(*_story_fields("Copper jumps"))) is None  # an equal record it did not make
@@ -562,7 +564,7 @@ def test_results_are_named_by_their_stage_and_input_and_keys_hold_the_name(tmp_p
         assert keys(made[0]) == RecordKeys((Story,), runner.identity)(made[0])
         assert keys(made[0]) != RecordKeys((Story,))(made[0])  # the name stands in, not the content
     with Runner(tmp_path) as runner:
-        again = runner.map("stories", _story_of, ["Copper jumps", "Copper slides", ""])
+        again = runner.map("stories", _story_of, ["Copper jumps", "Copper slides", ""], named=True)
         assert runner.hits == 3
         assert [runner.identity(value) for value in again] == names  # from the cache, the same names
         assert RecordKeys((Story,), runner.identity)(again[0]) == keys(made[0])
