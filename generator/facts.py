@@ -109,9 +109,6 @@ def extract_facts(articles: tuple[Article, ...], registry: EntityRegistry, runne
                 entity = replace(entity, tickers=tuple(sorted({*old.tickers, *entity.tickers})))
             entities[eid] = entity
     facts = {a.id: f for a, (f, _) in zip(articles, results)}
-    for result in results:  # an article's facts are named by its result
-        identity = runner.identity(result)
-        runner.identify(result[0], None if identity is None else f"{identity}#0")
     return MarketFacts(entities=dict(sorted(entities.items())), articles=facts)
 
 

@@ -542,7 +542,8 @@ def _view_parts(view: tuple[Digest, Paths]) -> tuple:
 
 
 def _shown_by_article(known: Callable[[object], str | None], paths: Paths, digest: Digest, article: Article) -> tuple:
-    """What an article page shows, each part by its name when it has one (as the page's own key holds them)."""
+    """What an article page shows, each part by its identity when it has one (no part shown is text,
+    so an identity cannot be taken for a value)."""
     keywords, summary = digest.keywords[article.id], digest.summaries.articles[article.id]
     story = digest.story_of(article.id)
     return (paths.articles[article.id], known(article) or article, known(keywords) or keywords,

@@ -115,6 +115,16 @@ def file_identity(path) -> tuple[int, int, int] | None:
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
+def files_under(folder) -> set[str]:
+    """Paths (relative, `/`-separated) of the files under a folder."""
+    found = set()
+    for top, _, names in os.walk(folder):
+        rel = os.path.relpath(top, folder)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found.update(prefix + name for name in names)
+    return found
+
+
 def item_key(*parts: object) -> str:
     """A stable key for an item: the hash of its pickled parts, where an article stands for itself
     by its path, its source's hash and the fingerprint of the code that read it, wherever it is
@@ -169,6 +179,10 @@ class Identity:
     name: str
 
 
+def _named(value, name: str | None):
+    return value if name is None else Identity(name)
+
+
 class RecordKeys:
     """`item_key` for many items that share large records (the pages of a digest share its stories).
 
@@ -191,8 +205,7 @@ class RecordKeys:
 
     def named(self, value):
         """The value, or its identity when the runner knows it (for values of any type)."""
-        name = self.known(value)
-        return value if name is None else Identity(name)
+        return _named(value, self.known(value))
 
     def _reduce(self, record) -> tuple:
         return tuple, (self.stand_in(record),)
@@ -269,8 +282,9 @@ class Runner:
             keys: Iterable[str] | None = None, keep: Iterable[str] = (), named: bool = False) -> list[R]:
         """`func(item)` for every item, in order; cached results are reused. Results stored under
         keys neither among `keys` nor in `keep` may be dropped once the build ends. With `named`,
-        each result gets its identity (`identity`), and is kept alive with it until the build ends:
-        for the results later keys hold, not for those a stage uses up along the way."""
+        each result gets its identity (`identity`), and so does each part of a result that is a
+        tuple (`#0`, `#1`...); they are kept alive with it until the build ends: for the results
+        later keys hold, not for those a stage uses up along the way."""
         keys = list(keys) if keys is not None else [item_key(item) for item in items]
         name = self._name(stage, getattr(func, "func", func).__module__)
         results: list = self._load(name, keys)
@@ -287,6 +301,9 @@ class Runner:
         if named:
             for value, key in zip(results, keys):
                 self.identify(value, f"{name}/{key}")
+                if type(value) is tuple:
+                    for n, part in enumerate(value):
+                        self.identify(part, f"{name}/{key}#{n}")
         return results
 
     def identity(self, value) -> str | None:
@@ -298,8 +315,7 @@ class Runner:
 
     def named(self, value):
         """The value, or its identity when it has one: a key holding it then need not hash what it holds."""
-        name = self.identity(value)
-        return value if name is None else Identity(name)
+        return _named(value, self.identity(value))
 
     def identify(self, value, identity: str | None) -> None:
         """Give a value its identity: a stage names a part of a result, or a value it made from

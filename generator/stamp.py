@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.render import GENERATED
-from generator.runner import Runner, file_identity, item_key
+from generator.runner import Runner, file_identity, files_under, item_key
 from generator.settings import BuildSettings
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def last_stamp(runner: Runner, settings: BuildSettings, inputs: str) -> Stamp | 
     if any(file_identity(f"{docs}/{path}") != identity for path, identity in stamp.written):
         return None
     generated = {path for path, _ in stamp.written if path.startswith(f"{GENERATED}/")}
-    if set(_files(settings.docs / GENERATED, f"{GENERATED}/")) != generated:
+    if {f"{GENERATED}/{path}" for path in files_under(settings.docs / GENERATED)} != generated:
         return None  # a file added to the generated folder by hand: a build would remove it
     return stamp
 
@@ -123,12 +123,3 @@ def folder_identity(folder: Path) -> tuple:
         for name in sorted(filenames):
             entries.append((rel, name, file_identity(f"{dirpath}/{name}")))
     return tuple(entries)
-
-
-def _files(folder: Path, prefix: str) -> list[str]:
-    out = []
-    for dirpath, _, filenames in os.walk(folder):
-        rel = os.path.relpath(dirpath, folder)
-        base = prefix if rel == "." else f"{prefix}{Path(rel).as_posix()}/"
-        out.extend(base + name for name in filenames)
-    return out

@@ -63,9 +63,6 @@ def summarise(
     article_keys = [item_key(named(a), named(k)) for a, k in article_jobs]
     found = runner.map("article-summary", article_summary, article_jobs, keys=article_keys, named=True)
     article_results = dict(zip((a.id for a in articles), found))
-    for result in article_results.values():  # its parts are named by it
-        for n, part in enumerate(result):
-            runner.identify(part, _part(runner.identity(result), n))
     shared = [s for s in stories if len(s.articles) > 1]
     story_jobs = [(story.headline, tuple(by_id[i] for i in story.articles),
                    tuple(keywords.get(i, ()) for i in story.articles)) for story in shared]
@@ -76,10 +73,6 @@ def summarise(
     return Summaries({s.id: shared_summaries[s.id] if s.id in shared_summaries else article_results[s.articles[0]][1]
                       for s in stories},
                      {a.id: article_results[a.id][0] for a in articles})
-
-
-def _part(identity: str | None, n: int) -> str | None:
-    return None if identity is None else f"{identity}#{n}"
 
 
 def story_summary(job: tuple[str, tuple[Article, ...], tuple[tuple[str, ...], ...]]) -> StorySummary:

@@ -20,7 +20,7 @@ from typing import Callable
 
 from generator.errors import BuildError
 from generator.render import GENERATED, HOME, KEPT, MARKER, Kept
-from generator.runner import file_identity
+from generator.runner import file_identity, files_under
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +99,9 @@ def write_docs(pages: dict[str, str | Kept], files: dict[str, str | bytes | Call
     pages are written aside (so that work still going on elsewhere, such as `digest.json`, can
     finish while they are).
 
-    Only what changed is written, aside first, into `.digest.new/`. Then they are renamed into place, each file they
-    replace (or that is no longer made) moved into `.digest.old/`, where a journal names the files
-    and folders the build adds; the journal goes once all are in. A failure or a kill thus leaves
+    Only what changed is written, aside first, into `.digest.new/`. Then the files are renamed into
+    place, each file they replace (or that is no longer made) moved into `.digest.old/`, where a
+    journal names the files and folders the build adds; the journal goes once all are in. A failure or a kill thus leaves
     the previous pages whole, or able to be put back whole (`_recover`, which every build runs first).
     """
     docs.mkdir(parents=True, exist_ok=True)
@@ -134,7 +134,7 @@ def _stage_owned(owned: dict[str, str | Kept], docs: Path, renames: list[tuple[P
     _remove(docs / NEW)
     fresh.mkdir(parents=True)
     whole = not current.is_dir() or current.is_symlink()
-    existing = set() if whole else _files_under(current)
+    existing = set() if whole else files_under(current)
     folders = set()
     for path, text in sorted(owned.items()):
         rel = path[len(GENERATED) + 1:]
@@ -221,7 +221,7 @@ def _recover(docs: Path) -> None:
         for path in added["files"]:
             if _inside(docs / path, docs):
                 _remove(docs / path)
-        for path in sorted(_files_under(old) - {JOURNAL}):
+        for path in sorted(files_under(old) - {JOURNAL}):
             (docs / path).parent.mkdir(parents=True, exist_ok=True)
             os.replace(old / path, docs / path)
         for folder in sorted(added["folders"], key=len, reverse=True):
@@ -256,16 +256,6 @@ def _hand_written(path: Path) -> bool:
 def _inside(path: Path, root: Path) -> bool:
     resolved, base = path.resolve(), root.resolve()
     return resolved == base or base in resolved.parents
-
-
-def _files_under(folder: Path) -> set[str]:
-    """Paths (relative, `/`-separated) of the files under a folder."""
-    found = set()
-    for top, _, names in os.walk(folder):
-        rel = os.path.relpath(top, folder)
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        found.update(prefix + name for name in names)
-    return found
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
