@@ -8,6 +8,7 @@ directives. Values the generator itself made safe (links it built) are wrapped i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
 import logging
@@ -282,6 +283,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     todo: list[tuple] = []
     shared = item_key(_template_files(templates), code_fingerprint(__name__), digest.taxonomy, paths.themes)
     page_key = RecordKeys((Story, StorySummary, StoryFacts, Entity), known)  # records many pages show: hashed once
+    item_tokens = _ItemTokens(digest, paths, page_key)
 
     def render(path: str, template: str, view=None, whole: bool = False, keyed=None, **context) -> None:
         """Plan one page: from the whole digest, or from its view (the part it shows; a function
@@ -304,12 +306,14 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             view = None
         elif callable(view):
             view = view()
-        elif view is None:
-            view = _view(digest, paths, _References(digest).add(context.values()))
-        if key is None and view is not None and reuse is not None:
-            key = page_key(shared, path, template, (tuple(sorted(context.items())), _view_parts(view)))
-            if reuse.matches(path, key):
-                return key, None
+        elif view is None:  # the part of the digest the context refers to: keyed by what it holds, made if rendered
+            refs = _References(digest).add(context.values())
+            if reuse is not None:
+                key = page_key(shared, path, template, (tuple(sorted(context.items())),
+                                                        _refs_key(digest, paths, refs, page_key.token)))
+                if reuse.matches(path, key):
+                    return key, None
+            view = _view(digest, paths, refs)
         page_digest, page_paths_ = view or (digest, paths)
         try:
             return key, env.get_template(template).render(digest=page_digest, link=partial(_relative, path),
@@ -339,7 +343,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                      for path, pager in pagers(first, count)]
         if not whole:
             common = _References(digest).add(context.values())
-            common_key = page_key(tuple(sorted(context.items())), _view_parts(_view(digest, paths, common)))
+            common_key = page_key(tuple(sorted(context.items())), _refs_key(digest, paths, common, page_key.token))
         for path, pager, page_lists in pages:
             view = keyed = None
             if front is not None and pager.first:  # keyed by all it shows, like a page of its own
@@ -347,7 +351,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                 continue
             if not whole:  # both made where the page is, over the workers; the view only if it is rendered
                 view = partial(_listing_view, digest, paths, common, page_lists)
-                keyed = partial(_listing_keyed, digest, paths, common, common_key, pager, page_lists)
+                keyed = partial(_listing_keyed, common_key, pager, page_lists, item_tokens)
             render(path, template, view=view, whole=whole, keyed=keyed, pager=pager, **context, **page_lists)
 
     board_day, board = render_facts.market_board(digest)
@@ -524,21 +528,108 @@ def _listing_view(digest: Digest, paths: Paths, common: _References, page_lists:
     return _view(digest, paths, common.copy().add(page_lists.values()))
 
 
-def _listing_keyed(digest: Digest, paths: Paths, common: _References, common_key: str, pager: Pager,
-                   page_lists: dict) -> tuple:
+def _listing_keyed(common_key: str, pager: Pager, page_lists: dict, tokens: _ItemTokens) -> tuple:
     """What stands for a listing page's view in its key: the key of what the listing shares, the
-    page's place and lists, and the part of the digest its lists refer to beyond what the listing
-    shares (none when a page of a day or a theme shows part of what the listing holds)."""
-    own = _References(digest).add(page_lists.values())
-    own_parts = None if own.within(common) else _view_parts(_view(digest, paths, own))
-    return common_key, pager, tuple(sorted(page_lists.items())), own_parts
+    page's place, and each item of its lists by a token that covers what the item refers to."""
+    return common_key, pager, tuple((name, tuple(map(tokens, items))) for name, items in sorted(page_lists.items()))
 
 
-def _view_parts(view: tuple[Digest, Paths]) -> tuple:
-    """What a page's view holds, for its key."""
-    digest, paths = view
-    return (paths, digest.articles, digest.stories, digest.summaries, tuple(digest.market.entities.items()),
-            digest.market.stories)
+class _ItemTokens:
+    """Tokens of the items listing pages show (stories, articles, moves, quotes, names, days), each
+    covering the item and every part of the digest it brings into a page's view (`_References`):
+    an article's page path and its story, a move's article and name. A page's items and what its
+    listing shares then determine its view, so their tokens stand for it in its key."""
+
+    def __init__(self, digest: Digest, paths: Paths, keys: RecordKeys):
+        self.digest, self.paths, self.keys, self.token = digest, paths, keys, keys.token
+        self._facts: dict[int, tuple[object, str]] = {}  # id -> (a move or quote, kept alive; its name)
+        self._stories: dict[str, str] = {}
+        self._articles: dict[str, str] = {}
+        self._entities: dict[str, str] = {}
+        self._others: dict[int, tuple[object, str]] = {}
+
+    def __call__(self, item) -> str:
+        kind = type(item)
+        if kind is Story:
+            return self.story(item)
+        if kind is Article:
+            return self.article(item)
+        if kind is Entity:
+            return self.entity(item.id)
+        found = self._others.get(id(item))
+        if found is None or found[0] is not item:
+            token = self._named_fact(item) if kind is Move or kind is Quote else None
+            token = token or self.token(item)
+            if kind is Move:
+                text = "\0".join((token, self.article(self.digest.article(item.article)), self.entity(item.entity)))
+            elif kind is Quote:
+                text = "\0".join((token, self.article(self.digest.article(item.article))))
+            elif kind is DayRow:
+                text = "\0".join((token, self.paths.days[item.slug]))
+            else:  # any other value: with the view of what it refers to
+                refs = _References(self.digest).add([item])
+                text = "\0".join((token, _refs_key(self.digest, self.paths, refs, self.token)))
+            found = self._others[id(item)] = (item, text)
+        return found[1]
+
+    def _named_fact(self, item: Move | Quote) -> str | None:
+        """A move or quote named by its place among its article's facts, when those have an identity."""
+        if id(item) not in self._facts:
+            facts = self.digest.market.articles.get(item.article)
+            name = self.keys.known(facts) if facts is not None else None
+            if name is None:
+                return None
+            for field_name, values in (("moves", facts.moves), ("quotes", facts.quotes)):
+                for i, value in enumerate(values):
+                    self._facts[id(value)] = (value, f"={name}/{field_name}/{i}")
+        found = self._facts.get(id(item))
+        return found[1] if found is not None and found[0] is item else None
+
+    def story(self, story: Story) -> str:
+        found = self._stories.get(story.id)
+        if found is None:
+            found = self._stories[story.id] = "\0".join((
+                story.id, self.paths.stories[story.id], self.token(story),
+                self.token(self.digest.summaries.stories[story.id])))
+        return found
+
+    def article(self, article: Article) -> str:
+        found = self._articles.get(article.id)
+        if found is None:
+            found = self._articles[article.id] = "\0".join((
+                article.id, self.paths.articles[article.id], self.token(article),
+                self.story(self.digest.story_of(article.id))))
+        return found
+
+    def entity(self, entity_id: str) -> str:
+        found = self._entities.get(entity_id)
+        if found is None:
+            found = self._entities[entity_id] = "\0".join((
+                entity_id, self.paths.entities[entity_id], self.token(self.digest.market.entities[entity_id])))
+        return found
+
+
+def _refs_key(digest: Digest, paths: Paths, refs: _References, token: Callable[[object], str]) -> str:
+    """What stands for the view of these references (`_view`) in a page's key: each story, article,
+    name and day it holds, by id, page path and token (`RecordKeys.token`), joined and hashed. (The
+    themes' paths, which every view holds, are in every page's key already.)"""
+    stories = dict(refs.stories)
+    for article_id in refs.articles:
+        story = digest.story_of(article_id)
+        stories.setdefault(story.id, story)
+    parts = []
+    for sid in sorted(stories):
+        parts += (sid, paths.stories[sid], token(stories[sid]), token(digest.summaries.stories[sid]))
+    parts.append("")
+    for aid in sorted(refs.articles):
+        parts += (aid, paths.articles[aid], token(refs.articles[aid]))
+    parts.append("")
+    for eid in sorted(refs.entities):
+        parts += (eid, paths.entities[eid], token(digest.market.entities[eid]))
+    parts.append("")
+    for slug in sorted(refs.days):
+        parts += (slug, paths.days[slug])
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def _shown_by_article(known: Callable[[object], str | None], paths: Paths, digest: Digest, article: Article) -> tuple:

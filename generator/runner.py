@@ -197,6 +197,7 @@ class RecordKeys:
         self.types = frozenset(types)
         self.known = known or (lambda value: None)
         self._hashes: dict[int, tuple[object, tuple]] = {}  # id -> (the record, kept alive; its stand-in)
+        self._tokens: dict[int, tuple[object, str]] = {}  # id -> (the value, kept alive; its token)
         # the records' reducers in the pickler's table: no call into Python for other objects
         self.reducers = {**_key_reducers(), **{t: self._reduce for t in self.types}}
 
@@ -209,6 +210,18 @@ class RecordKeys:
 
     def _reduce(self, record) -> tuple:
         return tuple, (self.stand_in(record),)
+
+    def token(self, value) -> str:
+        """A short text standing for a value in keys made by joining texts: its identity when the
+        runner knows it, else the key of its content (worked out once per object)."""
+        if type(value) in self.types:  # its stand-in: ("=", identity) or (type, key)
+            kind, text = self.stand_in(value)
+            return "=" + text if kind == "=" else text
+        found = self._tokens.get(id(value))
+        if found is None or found[0] is not value:
+            name = self.known(value)
+            found = self._tokens[id(value)] = (value, "=" + name if name is not None else self(value))
+        return found[1]
 
     def stand_in(self, record) -> tuple:
         found = self._hashes.get(id(record))

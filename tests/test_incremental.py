@@ -627,3 +627,38 @@ def test_background_work_gives_its_result_or_its_error_and_can_be_stopped():
     with Background(time.sleep, 30, jobs=2):
         pass  # the build failed before it needed the result: the work is stopped, not waited for
     assert time.monotonic() - started < 10
+
+
+def test_a_listing_items_token_covers_what_the_item_brings_into_a_pages_view(tmp_path):
+    from dataclasses import replace
+
+    from generator.factrecords import Entity, StoryFacts
+    from generator.records import Story, StorySummary
+    from generator.render import _ItemTokens
+    from generator.runner import RecordKeys
+
+    digest = _build(ROOT / "seeds", tmp_path / "docs", None).digest
+    paths = page_paths(digest)
+
+    def tokens(of=digest, where=paths) -> _ItemTokens:
+        return _ItemTokens(of, where, RecordKeys((Story, StorySummary, StoryFacts, Entity)))
+
+    article = digest.articles[0]
+    story = digest.story_of(article.id)
+    move = next(m for f in digest.market.articles.values() for m in f.moves if m.entity in paths.entities)
+    moved = digest.article(move.article)
+    before = tokens()
+    assert [before(article), before(story), before(move)] == [tokens()(article), tokens()(story), tokens()(move)]
+
+    renamed = replace(story, headline=story.headline + " (updated)")
+    retold = replace(digest, stories=tuple(renamed if s is story else s for s in digest.stories))
+    assert tokens(retold)(article) != before(article)  # the article's page links its story by headline
+    assert tokens(retold)(renamed) != before(story)
+
+    entity = digest.market.entities[move.entity]
+    market = replace(digest.market, entities={**digest.market.entities, entity.id: replace(entity, name="Renamed")})
+    assert tokens(replace(digest, market=market))(move) != before(move)  # the move links its name
+
+    elsewhere = replace(paths, articles={**paths.articles, moved.id: "digest/articles/elsewhere.md"})
+    assert tokens(where=elsewhere)(move) != before(move)  # and its article
+    assert tokens(where=elsewhere)(digest.article(moved.id)) != before(digest.article(moved.id))
