@@ -5,9 +5,10 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from generator.errors import BuildError
-from generator.export import export_facts, export_json
+from generator.export import export_json
 from generator.facts import extract_facts
 from generator.features import article_features
 from generator.feeds import render_feeds
@@ -24,7 +25,7 @@ from generator.stories import group_stories
 from generator.summaries import summarise
 from generator.taxonomy import load_taxonomy
 from generator.themes import assign_themes
-from generator.write import PreviousPages, write_docs
+from generator.write import PreviousPages, write_docs, written_aside
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,15 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         progress("grouping stories")
         stories = group_stories(corpus.articles, themes, features, runner)
         market = reconcile(stories, facts, runner)
-        with Background(export_facts, market, jobs=settings.jobs) as facts_encoded:  # beside the summaries
-            progress("writing summaries")
-            summaries = summarise(stories, corpus.articles, keywords, runner)
-            encoded = facts_encoded.result()
+        progress("writing summaries")
+        summaries = summarise(stories, corpus.articles, keywords, runner)
         digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped,
                         corpus.warnings, market)
         progress("rendering pages")
         manifest_key = str(settings.docs.resolve())
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
-        with Background(export_json, digest, encoded, jobs=settings.jobs) as exported:  # beside the pages, until written
+        with (written_aside(settings.docs, "digest.json") as aside,
+              Background(_export, digest, aside, jobs=settings.jobs) as exported):  # beside the pages
             pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
                                  compiled=settings.cache / "templates" if settings.cache else None)
             written = write_docs(pages, {"digest.json": exported.result, **render_feeds(digest)}, settings.docs)
@@ -88,6 +88,15 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         if inputs:
             keep_stamp(runner, settings, inputs, notes, problem, result)
     return result
+
+
+def _export(digest: Digest, path: Path) -> Path:
+    """`digest.json`, written where `write_docs` takes it from: where it is made (in a background
+    process), so its 80 MB at archive size are never copied back into the build's process."""
+    data = export_json(digest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
 
 
 @contextmanager

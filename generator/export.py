@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import partial
+from itertools import accumulate
 
-from generator.factrecords import MarketFacts, Move, Quote
+from generator.factrecords import Move, Quote
 from generator.records import Digest
 from generator.runner import map_parallel
 
@@ -15,37 +15,24 @@ SCHEMA_VERSION = 1
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
-@dataclass(frozen=True)
-class EncodedFacts:
-    """The facts of every story and article, encoded as lines of `digest.json`."""
-
-    stories: dict[str, str]
-    articles: dict[str, str]
-
-
-def export_facts(market: MarketFacts) -> EncodedFacts:
-    """The facts lines of `digest.json`: they are known once stories are grouped, before the
-    summaries, so they can be encoded beside those (in a forked process, `runner.Background`)."""
-    return EncodedFacts(dict(zip(market.stories, _encode([partial(_story_facts, f) for f in market.stories.values()]))),
-                        dict(zip(market.articles, _encode([partial(_article_facts, f) for f in market.articles.values()]))))
-
-
-def export_json(digest: Digest, facts: EncodedFacts | None = None, jobs: int = 1) -> bytes:
+def export_json(digest: Digest, jobs: int = 1) -> bytes:
     """The digest as deterministic JSON (UTF-8), one record (theme, story, article, entity, facts) per line.
 
     A line per record keeps diffs between builds readable, and lets the C encoder write each record
     (an indented dump goes through the pure-Python encoder, seconds at archive size). The records
-    of stories and articles are made and encoded over `jobs` processes; the facts are encoded
-    here unless `facts` (`export_facts` of the digest's facts) are given.
+    are made and encoded over `jobs` processes.
     """
     market = digest.market
-    facts = facts or export_facts(market)
     makers = ([partial(_story_record, digest, s) for s in digest.stories]
-              + [partial(_article_record, digest, a) for a in digest.articles])
+              + [partial(_article_record, digest, a) for a in digest.articles]
+              + [partial(_story_facts, f) for f in market.stories.values()]
+              + [partial(_article_facts, f) for f in market.articles.values()])
     step = max(1, -(-len(makers) // 512))
     encoded = [line for chunk in map_parallel(_encode, [makers[i:i + step] for i in range(0, len(makers), step)], jobs)
                for line in chunk]
-    stories, articles = encoded[:len(digest.stories)], encoded[len(digest.stories):]
+    ends = list(accumulate((len(digest.stories), len(digest.articles), len(market.stories), len(market.articles))))
+    stories, articles = encoded[:ends[0]], encoded[ends[0]:ends[1]]
+    story_facts, article_facts = encoded[ends[1]:ends[2]], encoded[ends[2]:]
     data = {
         "schema": SCHEMA_VERSION,
         "themes": [
@@ -58,8 +45,8 @@ def export_json(digest: Digest, facts: EncodedFacts | None = None, jobs: int = 1
         "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "tickers": list(e.tickers), "known": e.known}
                      for e in market.entities.values()],
         "facts": {
-            "stories": {sid: _Encoded(facts.stories[sid]) for sid in market.stories},
-            "articles": {aid: _Encoded(facts.articles[aid]) for aid in market.articles},
+            "stories": {sid: _Encoded(line) for sid, line in zip(market.stories, story_facts)},
+            "articles": {aid: _Encoded(line) for aid, line in zip(market.articles, article_facts)},
         },
         "skipped": [{"path": s.path, "reason": s.reason} for s in digest.skipped],
         "warnings": [{"path": s.path, "reason": s.reason} for s in digest.warnings],

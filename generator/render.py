@@ -294,30 +294,37 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         pages[path] = None
         todo.append((path, template, view, whole, keyed, context))
 
-    def make(job) -> tuple[str | None, str | None]:
-        """A planned page's key and text; the text is None when the previous page is kept."""
+    def key_of(job) -> tuple[str | None, bool, object]:
+        """A planned page's key, whether the previous page stands (it is then not rendered), and
+        the view to render it from: None for the whole digest, or a function making it, so that
+        a view is made only for a page rendered, where it is rendered."""
         path, template, view, whole, keyed, context = job
         key = None
         if keyed is not None and not whole and reuse is not None:  # known before the view is made
             key = page_key(shared, path, template, keyed() if callable(keyed) else keyed)
             if reuse.matches(path, key):
-                return key, None
+                return key, True, None
         if whole:
-            view = None
-        elif callable(view):
-            view = view()
-        elif view is None:  # the part of the digest the context refers to: keyed by what it holds, made if rendered
+            return key, False, None
+        if view is None:  # the part of the digest the context refers to: keyed by what it holds
             refs = _References(digest).add(context.values())
             if reuse is not None:
                 key = page_key(shared, path, template, (tuple(sorted(context.items())),
                                                         _refs_key(digest, paths, refs, page_key.token)))
                 if reuse.matches(path, key):
-                    return key, None
-            view = _view(digest, paths, refs)
+                    return key, True, None
+            view = partial(_view, digest, paths, refs)
+        return key, False, view
+
+    def text(job) -> str:
+        """A planned page's text, from its view (`key_of`)."""
+        (path, template, *_, context), view = job
+        if callable(view):
+            view = view()
         page_digest, page_paths_ = view or (digest, paths)
         try:
-            return key, env.get_template(template).render(digest=page_digest, link=partial(_relative, path),
-                                                          paths=page_paths_, **context)
+            return env.get_template(template).render(digest=page_digest, link=partial(_relative, path),
+                                                     paths=page_paths_, **context)
         except (jinja2.TemplateError, LookupError) as exc:
             where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else template
             seen = "the whole digest" if view is None else "its part of the digest"
@@ -431,17 +438,22 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         "skipped": (list(digest.skipped), PAGE_ROWS), "warnings": (list(digest.warnings), PAGE_ROWS),
         "removed": ([a for a in digest.articles if a.removed], PAGE_ROWS),
         "copies": ([(digest.article(c), digest.article(k)) for s in digest.stories for c, k in s.copies], PAGE_ROWS)})
-    if jobs > 1 and len(todo) >= POOL_MIN_ITEMS:
+    # Keys first, here: a key costs a few tokens joined (`_ItemTokens`), less than a worker's share
+    # of the build's memory copied on write, and the other core is encoding `digest.json`. The
+    # pages to render then go over `jobs` processes when there are enough of them.
+    keyed = [key_of(job) for job in todo]
+    rendered = [(job, view) for job, (_, kept, view) in zip(todo, keyed) if not kept]
+    if jobs > 1 and len(rendered) >= POOL_MIN_ITEMS:
         for name in env.list_templates():  # compiled once, before the workers start
             try:
                 env.get_template(name)
             except jinja2.TemplateError:
                 pass  # not one of the digest's (or broken: rendering says so, naming the page)
-    for job, (key, page) in zip(todo, map_parallel(make, todo, jobs)):
-        path = job[0]
-        pages[path] = KEPT if page is None else page
-        if key is not None:
-            reuse.remember(path, key, page is None)
+    texts = iter(map_parallel(text, rendered, jobs))
+    for job, (page_key_, kept, _) in zip(todo, keyed):
+        pages[job[0]] = KEPT if kept else next(texts)
+        if page_key_ is not None:
+            reuse.remember(job[0], page_key_, kept)
     return pages
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from generator.factrecords import Entity
 from generator.records import Digest, Story, Theme
@@ -20,7 +21,8 @@ MAX_NAMES = 6
 """Most names a story is tagged with."""
 
 _UNSAFE = re.compile(r"[^\w .,'’-]+")
-_NAME = re.compile(r"^[A-Z0-9]")
+_NAMES = re.compile(r"\s*+(?:[A-Z0-9]\S*+\s*+)*+")
+"""Text whose every word starts with a capital or a digit (written like a name)."""
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,10 @@ def entity_tag(entity: Entity) -> str:
 def story_names(digest: Digest, story: Story) -> tuple[str, ...]:
     """Names (companies, people, places, indexes) in a story: its keywords written like names."""
     keywords = digest.summaries.stories[story.id].keywords
-    names = [k for k in keywords if all(_NAME.match(w) for w in k.split())]
-    return tuple(names[:MAX_NAMES])
+    return tuple([k for k in keywords if _NAMES.fullmatch(k)][:MAX_NAMES])
 
 
+@lru_cache(maxsize=1 << 14)  # the same theme and company names come up on every story
 def clean_tag(text: str) -> str:
     """A tag as plain text: markup characters dropped, spaces collapsed, at most 40 characters."""
     text = " ".join(_UNSAFE.sub(" ", text).split()).strip(" .,'’-")

@@ -10,13 +10,15 @@ changed, and a build that adds one article costs a few renames, not a copy of ev
 
 from __future__ import annotations
 
+import filecmp
 import json
 import logging
 import os
 import posixpath
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from generator.errors import BuildError
 from generator.render import GENERATED, HOME, KEPT, MARKER, Kept
@@ -26,6 +28,9 @@ log = logging.getLogger(__name__)
 
 NEW, OLD = f".{GENERATED}.new", f".{GENERATED}.old"
 """Folders beside the generated one: the changed pages written aside, the pages they replace."""
+ASIDE = f".{GENERATED}.aside-"
+"""Folder of the files a build writes while it goes on (`written_aside`), before `write_docs`
+runs, followed by the build's process id."""
 JOURNAL = ".added.json"
 """In the folder of replaced pages while they are being replaced: the files and folders the build adds."""
 
@@ -91,13 +96,27 @@ class PreviousPages:
         return out
 
 
-def write_docs(pages: dict[str, str | Kept], files: dict[str, str | bytes | Callable[[], str | bytes]],
+@contextmanager
+def written_aside(docs: Path, name: str) -> Iterator[Path]:
+    """A path under docs where a file can be written while the build goes on (by a background
+    process: `digest.json`, which then never has to be copied into the build's own process), for
+    `write_docs` to rename into place. Whatever is still there on the way out (the build failed, or
+    the file was unchanged) is removed; what a build that was killed left aside, by `_recover`."""
+    folder = docs / f"{ASIDE}{os.getpid()}"
+    _remove(folder)
+    try:
+        yield folder / name
+    finally:
+        _remove(folder)
+
+
+def write_docs(pages: dict[str, str | Kept], files: dict[str, str | bytes | Path | Callable[[], str | bytes | Path]],
                docs: Path) -> list[str]:
     """Write pages (Markdown) and files (other text) under docs; return the paths written or kept.
 
-    A file's text may be given encoded (UTF-8 bytes), or as a function giving it, called once the
-    pages are written aside (so that work still going on elsewhere, such as `digest.json`, can
-    finish while they are).
+    A file's text may be given encoded (UTF-8 bytes), as the path of a file already written
+    (`written_aside`), or as a function giving either, called once the pages are written aside (so
+    that work still going on elsewhere, such as `digest.json`, can finish while they are).
 
     Only what changed is written, aside first, into `.digest.new/`. Then the files are renamed into
     place, each file they replace (or that is no longer made) moved into `.digest.old/`, where a
@@ -159,16 +178,20 @@ def _stage_owned(owned: dict[str, str | Kept], docs: Path, renames: list[tuple[P
     return [f"{GENERATED}/{rel}" for rel in sorted(existing - {p[len(GENERATED) + 1:] for p in owned})]
 
 
-def _stage_loose(loose: dict[str, str | bytes | Callable[[], str | bytes]], docs: Path,
+def _stage_loose(loose: dict[str, str | bytes | Path | Callable[[], str | bytes | Path]], docs: Path,
                  renames: list[tuple[Path, str]]) -> None:
-    """Write the files outside the generated folder that changed into `.digest.new/`, adding each
-    to `renames`."""
+    """Write the files outside the generated folder that changed into `.digest.new/` (or take those
+    written aside as they are), adding each to `renames`."""
     for path, text in sorted(loose.items()):
         target = docs / path
         if path == HOME and _hand_written(target):
             log.warning("%s: hand-written home page kept; the briefing home page was not written", target)
             continue
         text = text() if callable(text) else text
+        if isinstance(text, Path):
+            if not (target.is_file() and filecmp.cmp(target, text, shallow=False)):
+                renames.append((text, path))
+            continue
         data = text if isinstance(text, bytes) else text.encode("utf-8")
         if target.is_file() and _same_bytes(target, data):
             continue
@@ -231,6 +254,9 @@ def _recover(docs: Path) -> None:
         os.replace(old, current)
     _remove(old)
     _remove(docs / NEW)
+    for name in os.listdir(docs):
+        if name.startswith(ASIDE) and name != f"{ASIDE}{os.getpid()}":  # another build's: it was killed
+            _remove(docs / name)
 
 
 def _journal(path: Path) -> dict[str, list[str]]:

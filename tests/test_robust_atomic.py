@@ -153,7 +153,7 @@ def test_a_build_stopped_between_the_renames_of_the_swap_is_recovered(previous, 
     assert (docs / "digest" / "report.md").exists()
 
 
-@pytest.mark.parametrize("stage", ["extract_keywords", "group_stories", "summarise", "render_pages", "export_facts",
+@pytest.mark.parametrize("stage", ["extract_keywords", "group_stories", "summarise", "render_pages",
                                    "export_json"])
 def test_an_exception_in_a_stage_leaves_the_previous_pages_whole(previous, corpus, monkeypatch, stage):
     docs, before = previous
@@ -218,3 +218,20 @@ class _Listing:
 
     def close(self):
         pass
+
+
+def test_a_file_written_aside_is_renamed_into_place_and_an_unchanged_one_left_alone(tmp_path):
+    from generator.write import write_docs, written_aside
+
+    docs = tmp_path / "docs"
+    for data in (b'{"schema": 1}\n', b'{"schema": 1}\n', b'{"schema": 2}\n'):
+        before = (docs / "digest.json").stat() if (docs / "digest.json").exists() else None
+        with written_aside(docs, "digest.json") as aside:
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            aside.write_bytes(data)
+            write_docs({}, {"digest.json": lambda: aside}, docs)
+        after = (docs / "digest.json").stat()
+        assert (docs / "digest.json").read_bytes() == data
+        if before is not None:  # the same bytes: the file is not touched
+            assert ((after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)) == (data == b'{"schema": 1}\n')
+        assert _leftovers(docs) == []
