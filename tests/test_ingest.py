@@ -198,3 +198,21 @@ def test_segtoks_abbreviation_search_near_the_end_finds_what_the_whole_search_fi
         assert (fast.search(text) is not None) == expected, repr(text)
         found += expected and len(text) > _EndSearch.WINDOW
     assert found > 200
+
+
+def test_a_stored_article_reads_back_equal_its_body_unpacked_only_when_read(tmp_path):
+    import pickle
+
+    from tests.golden import ROOT
+
+    articles = read_corpus(ROOT / "seeds").articles
+    for article in articles:
+        stored = pickle.dumps(article, protocol=5)
+        loaded = pickle.loads(stored)
+        assert "paragraphs" not in loaded.__dict__ and "sentences" not in loaded.__dict__
+        assert len(stored) < len(article.text.encode("utf-8"))  # the body is stored compressed
+        assert pickle.dumps(loaded, protocol=5) == stored  # stored again as it was: keys stay the same
+        assert loaded.word_count == article.word_count
+        assert "paragraphs" not in loaded.__dict__  # the word count is kept beside the body
+        assert loaded.sentences == article.sentences and loaded.paragraphs == article.paragraphs
+        assert loaded == article and loaded.text == article.text
