@@ -386,11 +386,14 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         tags = briefing.tags[story.id]
         context = dict(story=story, summary=digest.summaries.stories[story.id], tags=tags, members=members,
                        copies=copies, facts=facts)
-        # the view (`_story_view`) holds the context's values, their names and paths besides: they stand for it
+        # the view (`_story_view`) holds the context's values, their names and paths besides: their
+        # tokens stand for it (each article's and name's with its path)
         entities = _story_entities(tags, facts)
-        keyed = (tuple(sorted(context.items())), paths.story(story),
-                 tuple(paths.article(a.id) for a in (*members, *(a for pair in copies for a in pair))),
-                 tuple((eid, digest.market.entities[eid], paths.entities[eid]) for eid in entities))
+        keyed = "\0\0".join((item_tokens.story(story), page_key.token(facts) if facts is not None else "",
+                              "\0".join(f"{t.name}\1{t.theme}\1{t.entity}" for t in tags),
+                              "\0".join(map(item_tokens.article, members)),
+                              "\0".join(item_tokens.article(a) for pair in copies for a in pair),
+                              "\0".join(map(item_tokens.entity, entities))))
         render(paths.story(story), "story.md.j2",
                view=partial(_story_view, digest, paths, story, members, copies, facts, entities), keyed=keyed,
                **context)
