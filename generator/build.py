@@ -78,7 +78,8 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         progress("rendering pages")
         manifest_key = str(settings.docs.resolve())
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
-        with (written_aside(settings.docs, "digest.json") as aside,
+        aside_root = settings.cache if runner.keeps_results else settings.docs  # not under docs/ when it can be
+        with (written_aside(aside_root, "digest.json") as aside,
               Background(_export, digest, aside, jobs=settings.jobs) as exported):  # beside the pages
             pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
                                  compiled=settings.cache / "templates" if settings.cache else None)

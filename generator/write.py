@@ -10,6 +10,7 @@ changed, and a build that adds one article costs a few renames, not a copy of ev
 
 from __future__ import annotations
 
+import errno
 import filecmp
 import json
 import logging
@@ -30,7 +31,7 @@ NEW, OLD = f".{GENERATED}.new", f".{GENERATED}.old"
 """Folders beside the generated one: the changed pages written aside, the pages they replace."""
 ASIDE = f".{GENERATED}.aside-"
 """Folder of the files a build writes while it goes on (`written_aside`), before `write_docs`
-runs, followed by the build's process id."""
+runs, followed by the build's process id (in the cache folder, or in docs/ without a cache)."""
 JOURNAL = ".added.json"
 """In the folder of replaced pages while they are being replaced: the files and folders the build adds."""
 
@@ -97,13 +98,18 @@ class PreviousPages:
 
 
 @contextmanager
-def written_aside(docs: Path, name: str) -> Iterator[Path]:
-    """A path under docs where a file can be written while the build goes on (by a background
+def written_aside(root: Path, name: str) -> Iterator[Path]:
+    """A path under `root` where a file can be written while the build goes on (by a background
     process: `digest.json`, which then never has to be copied into the build's own process), for
-    `write_docs` to rename into place. Whatever is still there on the way out (the build failed, or
-    the file was unchanged) is removed; what a build that was killed left aside, by `_recover`."""
-    folder = docs / f"{ASIDE}{os.getpid()}"
-    _remove(folder)
+    `write_docs` to take over by renaming. `root` is best the cache folder: a file appearing under
+    docs/ before the pages would set `mkdocs serve` rebuilding early. Whatever is still there on
+    the way out (the build failed, or the file was unchanged) is removed, and so is what a build
+    that was killed left there (by the next build here, or by `_recover` under docs/)."""
+    folder = root / f"{ASIDE}{os.getpid()}"
+    if root.is_dir():
+        for entry in os.listdir(root):
+            if entry.startswith(ASIDE):
+                _remove(root / entry)
     try:
         yield folder / name
     finally:
@@ -188,14 +194,22 @@ def _stage_loose(loose: dict[str, str | bytes | Path | Callable[[], str | bytes 
             log.warning("%s: hand-written home page kept; the briefing home page was not written", target)
             continue
         text = text() if callable(text) else text
-        if isinstance(text, Path):
-            if not (target.is_file() and filecmp.cmp(target, text, shallow=False)):
-                renames.append((text, path))
+        temp = docs / NEW / path
+        if isinstance(text, Path):  # written aside: moved beside the pages (copied from another file system)
+            if target.is_file() and filecmp.cmp(target, text, shallow=False):
+                continue
+            temp.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.replace(text, temp)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                shutil.copyfile(text, temp)
+            renames.append((temp, path))
             continue
         data = text if isinstance(text, bytes) else text.encode("utf-8")
         if target.is_file() and _same_bytes(target, data):
             continue
-        temp = docs / NEW / path
         temp.parent.mkdir(parents=True, exist_ok=True)
         renames.append((temp, path))
         temp.write_bytes(data)
