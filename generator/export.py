@@ -8,28 +8,25 @@ from itertools import accumulate
 
 from generator.factrecords import Move, Quote
 from generator.records import Digest
-from generator.runner import map_parallel
 
 SCHEMA_VERSION = 1
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
-def export_json(digest: Digest, jobs: int = 1) -> bytes:
+def export_json(digest: Digest) -> bytes:
     """The digest as deterministic JSON (UTF-8), one record (theme, story, article, entity, facts) per line.
 
     A line per record keeps diffs between builds readable, and lets the C encoder write each record
-    (an indented dump goes through the pure-Python encoder, seconds at archive size). The records
-    are made and encoded over `jobs` processes.
+    (an indented dump goes through the pure-Python encoder, seconds at archive size). The build
+    runs it in a process of its own, beside the pages (`build._export`).
     """
     market = digest.market
     makers = ([partial(_story_record, digest, s) for s in digest.stories]
               + [partial(_article_record, digest, a) for a in digest.articles]
               + [partial(_story_facts, f) for f in market.stories.values()]
               + [partial(_article_facts, f) for f in market.articles.values()])
-    step = max(1, -(-len(makers) // 512))
-    encoded = [line for chunk in map_parallel(_encode, [makers[i:i + step] for i in range(0, len(makers), step)], jobs)
-               for line in chunk]
+    encoded = _encode(makers)
     ends = list(accumulate((len(digest.stories), len(digest.articles), len(market.stories), len(market.articles))))
     stories, articles = encoded[:ends[0]], encoded[ends[0]:ends[1]]
     story_facts, article_facts = encoded[ends[1]:ends[2]], encoded[ends[2]:]

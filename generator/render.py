@@ -309,8 +309,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         if view is None:  # the part of the digest the context refers to: keyed by what it holds
             refs = _References(digest).add(context.values())
             if reuse is not None:
-                key = page_key(shared, path, template, (tuple(sorted(context.items())),
-                                                        _refs_key(digest, paths, refs, page_key.token)))
+                key = page_key(shared, path, template, (tuple(sorted(context.items())), item_tokens.view(refs)))
                 if reuse.matches(path, key):
                     return key, True, None
             view = partial(_view, digest, paths, refs)
@@ -350,7 +349,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                      for path, pager in pagers(first, count)]
         if not whole:
             common = _References(digest).add(context.values())
-            common_key = page_key(tuple(sorted(context.items())), _refs_key(digest, paths, common, page_key.token))
+            common_key = page_key(tuple(sorted(context.items())), item_tokens.view(common))
         for path, pager, page_lists in pages:
             view = keyed = None
             if front is not None and pager.first:  # keyed by all it shows, like a page of its own
@@ -582,8 +581,7 @@ class _ItemTokens:
             elif kind is DayRow:
                 text = "\0".join((token, self.paths.days[item.slug]))
             else:  # any other value: with the view of what it refers to
-                refs = _References(self.digest).add([item])
-                text = "\0".join((token, _refs_key(self.digest, self.paths, refs, self.token)))
+                text = "\0".join((token, self.view(_References(self.digest).add([item]))))
             found = self._others[id(item)] = (item, text)
         return found[1]
 
@@ -599,6 +597,23 @@ class _ItemTokens:
                     self._facts[id(value)] = (value, f"={name}/{field_name}/{i}")
         found = self._facts.get(id(item))
         return found[1] if found is not None and found[0] is item else None
+
+    def view(self, refs: _References) -> str:
+        """What stands for the view of these references (`_view`) in a page's key: the tokens of
+        each story, article, name and day it holds, joined and hashed. (The themes' paths, which
+        every view holds, are in every page's key already.)"""
+        stories = dict(refs.stories)
+        for article_id in refs.articles:
+            story = self.digest.story_of(article_id)
+            stories.setdefault(story.id, story)
+        parts = [self.story(stories[sid]) for sid in sorted(stories)]
+        parts.append("")
+        parts += (self.article(refs.articles[aid]) for aid in sorted(refs.articles))
+        parts.append("")
+        parts += map(self.entity, sorted(refs.entities))
+        parts.append("")
+        parts += (f"{slug}\0{self.paths.days[slug]}" for slug in sorted(refs.days))
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def story(self, story: Story) -> str:
         found = self._stories.get(story.id)
@@ -622,29 +637,6 @@ class _ItemTokens:
             found = self._entities[entity_id] = "\0".join((
                 entity_id, self.paths.entities[entity_id], self.token(self.digest.market.entities[entity_id])))
         return found
-
-
-def _refs_key(digest: Digest, paths: Paths, refs: _References, token: Callable[[object], str]) -> str:
-    """What stands for the view of these references (`_view`) in a page's key: each story, article,
-    name and day it holds, by id, page path and token (`RecordKeys.token`), joined and hashed. (The
-    themes' paths, which every view holds, are in every page's key already.)"""
-    stories = dict(refs.stories)
-    for article_id in refs.articles:
-        story = digest.story_of(article_id)
-        stories.setdefault(story.id, story)
-    parts = []
-    for sid in sorted(stories):
-        parts += (sid, paths.stories[sid], token(stories[sid]), token(digest.summaries.stories[sid]))
-    parts.append("")
-    for aid in sorted(refs.articles):
-        parts += (aid, paths.articles[aid], token(refs.articles[aid]))
-    parts.append("")
-    for eid in sorted(refs.entities):
-        parts += (eid, paths.entities[eid], token(digest.market.entities[eid]))
-    parts.append("")
-    for slug in sorted(refs.days):
-        parts += (slug, paths.days[slug])
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def _shown_by_article(known: Callable[[object], str | None], paths: Paths, digest: Digest, article: Article) -> tuple:

@@ -106,10 +106,7 @@ def written_aside(root: Path, name: str) -> Iterator[Path]:
     the way out (the build failed, or the file was unchanged) is removed, and so is what a build
     that was killed left there (by the next build here, or by `_recover` under docs/)."""
     folder = root / f"{ASIDE}{os.getpid()}"
-    if root.is_dir():
-        for entry in os.listdir(root):
-            if entry.startswith(ASIDE):
-                _remove(root / entry)
+    _remove_aside(root, keep=None)
     try:
         yield folder / name
     finally:
@@ -268,9 +265,15 @@ def _recover(docs: Path) -> None:
         os.replace(old, current)
     _remove(old)
     _remove(docs / NEW)
-    for name in os.listdir(docs):
-        if name.startswith(ASIDE) and name != f"{ASIDE}{os.getpid()}":  # another build's: it was killed
-            _remove(docs / name)
+    _remove_aside(docs, keep=f"{ASIDE}{os.getpid()}")  # another build's: it was killed
+
+
+def _remove_aside(root: Path, keep: str | None) -> None:
+    """Remove the folders of files written aside under root (`written_aside`), but `keep`."""
+    if root.is_dir():
+        for name in os.listdir(root):
+            if name.startswith(ASIDE) and name != keep:
+                _remove(root / name)
 
 
 def _journal(path: Path) -> dict[str, list[str]]:
