@@ -84,10 +84,11 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
             pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
                                  compiled=settings.cache / "templates" if settings.cache else None)
             written = write_docs(pages, {"digest.json": exported.result, **render_feeds(digest)}, settings.docs)
-        runner.put("pages", manifest_key, previous.manifest_after_write(), PreviousPages.__module__)
+        manifest = previous.manifest_after_write()
+        runner.put("pages", manifest_key, manifest, PreviousPages.__module__)
         result = BuildResult(digest, tuple(written), len(digest.stories), len(digest.articles), len(digest.skipped))
         if inputs:
-            keep_stamp(runner, settings, inputs, notes, problem, result)
+            keep_stamp(runner, settings, inputs, notes, problem, result, PreviousPages.identities(manifest))
     return result
 
 

@@ -582,7 +582,7 @@ class _ItemTokens:
                 text = "\0".join((token, self.paths.days[item.slug]))
             else:  # any other value: with the view of what it refers to
                 text = "\0".join((token, self.view(_References(self.digest).add([item]))))
-            found = self._others[id(item)] = (item, text)
+            found = self._others[id(item)] = (item, _short(text))
         return found[1]
 
     def _named_fact(self, item: Move | Quote) -> str | None:
@@ -618,25 +618,32 @@ class _ItemTokens:
     def story(self, story: Story) -> str:
         found = self._stories.get(story.id)
         if found is None:
-            found = self._stories[story.id] = "\0".join((
+            found = self._stories[story.id] = _short("\0".join((
                 story.id, self.paths.stories[story.id], self.token(story),
-                self.token(self.digest.summaries.stories[story.id])))
+                self.token(self.digest.summaries.stories[story.id]))))
         return found
 
     def article(self, article: Article) -> str:
         found = self._articles.get(article.id)
         if found is None:
-            found = self._articles[article.id] = "\0".join((
+            found = self._articles[article.id] = _short("\0".join((
                 article.id, self.paths.articles[article.id], self.token(article),
-                self.story(self.digest.story_of(article.id))))
+                self.story(self.digest.story_of(article.id)))))
         return found
 
     def entity(self, entity_id: str) -> str:
         found = self._entities.get(entity_id)
         if found is None:
-            found = self._entities[entity_id] = "\0".join((
-                entity_id, self.paths.entities[entity_id], self.token(self.digest.market.entities[entity_id])))
+            found = self._entities[entity_id] = _short("\0".join((
+                entity_id, self.paths.entities[entity_id], self.token(self.digest.market.entities[entity_id]))))
         return found
+
+
+def _short(text: str) -> str:
+    """A token's text as a short hash: a page's key hashes the tokens of up to hundreds of items,
+    and an item's full text (an article's brings its story's) is hundreds of characters; hashed
+    once per item, the keys of all pages hash a few megabytes, not a hundred."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _shown_by_article(known: Callable[[object], str | None], paths: Paths, digest: Digest, article: Article) -> tuple:

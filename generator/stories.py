@@ -20,7 +20,7 @@ from functools import partial
 import numpy as np
 
 from generator import text as textlib
-from generator.features import EventDay, FeatureSet, TermTable, article_features
+from generator.features import EventDay, FeatureSet, article_features
 from generator.records import Article, Story, ThemeAssignment
 from generator.runner import Runner, item_key
 from generator.volumes import next_month, volumes
@@ -57,10 +57,10 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
         return ()
     runner = runner or Runner()
     features = features or article_features(articles, runner)
-    table = features.table(articles)
-    days = tuple(features.event_day(a.id) for a in articles)
+    features = features.of(articles)
+    days = features.days
     keys = [item_key(a) for a in articles]
-    run = partial(_run_step, runner, partial(_group_step, articles, table, days, themes), keys,
+    run = partial(_run_step, runner, partial(_group_step, articles, features, days, themes), keys,
                   [a.id for a in articles], themes)
     undated: list[Story] = []
     dated: list[Story] = []
@@ -80,7 +80,7 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
         carried_from = volume.members
     if carried:
         dated += run(_Step(carried_from, (), carried, None))[0]
-    stories = _unique_ids(_attach(undated, dated, articles, table, days, themes))
+    stories = _unique_ids(_attach(undated, dated, articles, features, days, themes))
     return tuple(sorted(stories, key=lambda s: (-(s.date or dt.date.min).toordinal(), s.id)))
 
 
@@ -120,7 +120,7 @@ def _run_step(runner: Runner, group, keys: list[str], ids: list[str], themes: di
     return runner.map("story-steps", group, [step], keys=[key])[0]
 
 
-def _group_step(articles: tuple[Article, ...], table: TermTable, days: tuple[EventDay, ...],
+def _group_step(articles: tuple[Article, ...], features: FeatureSet, days: tuple[EventDay, ...],
                 themes: dict[str, ThemeAssignment], step: _Step) -> tuple[list[Story], tuple[OpenStory, ...]]:
     """Group one step's articles, which may join the stories carried into it; the stories it
     finishes, and those left open for the next month."""
@@ -129,7 +129,7 @@ def _group_step(articles: tuple[Article, ...], table: TermTable, days: tuple[Eve
     active = sorted(set(step.members).union(*carried))
     local = {i: k for k, i in enumerate(active)}
     row = {i: k for k, i in enumerate(step.context)}
-    vectors = textlib.tfidf_rows(table.rows(np.array(step.context, dtype=np.int64))).rows([row[i] for i in active])
+    vectors = textlib.tfidf_rows(features.rows(step.context)).rows([row[i] for i in active])
     group_articles = tuple(articles[i] for i in active)
     group_days = [days[i] for i in active]
     fixed = [sorted(local[i] for i in story) for story in carried]
@@ -156,7 +156,7 @@ def _group_step(articles: tuple[Article, ...], table: TermTable, days: tuple[Eve
     return finished, tuple(left_open)
 
 
-def _attach(undated: list[Story], dated: list[Story], articles: tuple[Article, ...], table: TermTable,
+def _attach(undated: list[Story], dated: list[Story], articles: tuple[Article, ...], features: FeatureSet,
             days: tuple[EventDay, ...], themes: dict[str, ThemeAssignment]) -> list[Story]:
     """All stories, each undated one that reports a dated story's event folded into it.
 
@@ -171,7 +171,7 @@ def _attach(undated: list[Story], dated: list[Story], articles: tuple[Article, .
     owner = {position[a]: k for k, story in enumerate(stories) for a in story.articles}
     active = sorted(owner)
     local_owner = [owner[i] for i in active]
-    vectors = textlib.tfidf_rows(table).rows(active)
+    vectors = textlib.tfidf_rows(features.rows(np.arange(len(articles)))).rows(active)
     group_articles = tuple(articles[i] for i in active)
     group_days = [days[i] for i in active]
     members: list[list[int]] = [[] for _ in stories]

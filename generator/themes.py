@@ -63,7 +63,7 @@ def assign_themes(
     seed_scores = runner.map("theme-seeds", partial(seed_scores_of, phrases), jobs, keys=seed_keys)
     parts = volumes(articles)
     learning_key = item_key(taxonomy)
-    learned = runner.map("theme-learning", partial(_learn_volume, features.table(articles), seed_scores, taxonomy),
+    learned = runner.map("theme-learning", partial(_learn_volume, features.of(articles), seed_scores, taxonomy),
                          parts, keys=[_volume_key(learning_key, seed_keys, part) for part in parts])
     assignments: list[ThemeAssignment | None] = [None] * len(articles)
     for part, found in zip(parts, learned):
@@ -124,12 +124,12 @@ def _volume_key(learning_key: str, seed_keys: list[str], volume: Volume) -> str:
     return item_key(learning_key, [(seed_keys[i], i in members) for i in volume.context])
 
 
-def _learn_volume(table: TermTable, seed_scores, taxonomy: Taxonomy, volume: Volume) -> list[ThemeAssignment]:
+def _learn_volume(features: FeatureSet, seed_scores, taxonomy: Taxonomy, volume: Volume) -> list[ThemeAssignment]:
     """The themes of a volume's articles: each article's seed scores, raised by its posterior from a
     model learned on the volume's context (kept in the cache as they are, so a volume learned
     before costs a lookup)."""
     rows = np.array(volume.context, dtype=np.int64)
-    posteriors = _learn(table.rows(rows), [seed_scores[i] for i in volume.context], taxonomy)
+    posteriors = _learn(features.rows(rows), [seed_scores[i] for i in volume.context], taxonomy)
     members = set(volume.members)
     bonus = LEARNED_WEIGHT * taxonomy.min_score
     return [_choose({tid: round(s + bonus * posterior.get(tid, 0.0), 4) for tid, s in seed_scores[i].items()}, taxonomy)

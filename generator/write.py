@@ -96,6 +96,11 @@ class PreviousPages:
                 out[path] = (key, *identity)
         return out
 
+    @staticmethod
+    def identities(manifest: dict[str, tuple]) -> dict[str, tuple]:
+        """The identity of each page file a manifest (`manifest_after_write`) names."""
+        return {path: entry[1:] for path, entry in manifest.items() if not path.startswith(_GROUP)}
+
 
 @contextmanager
 def written_aside(root: Path, name: str) -> Iterator[Path]:
