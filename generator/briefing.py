@@ -81,7 +81,13 @@ class Briefing:
 def plan_briefing(digest: Digest) -> Briefing:
     """Lay the digest out for readers."""
     days = _days(digest)
-    themes = tuple(_theme_brief(digest, theme) for theme in digest.taxonomy.themes)
+    stories: dict[str, list[Story]] = {theme.id: [] for theme in digest.taxonomy.themes}
+    for story in digest.stories:  # each theme's stories in digest order, in one pass over them
+        for theme_id in dict.fromkeys(story.themes):
+            stories.setdefault(theme_id, []).append(story)
+    articles = Counter(t for assignment in digest.themes.values() for t in dict.fromkeys(assignment.themes))
+    themes = tuple(_theme_brief(digest, theme, stories[theme.id], articles[theme.id])
+                   for theme in digest.taxonomy.themes)
     tags = {story.id: story_tags(digest, story) for story in digest.stories}
     latest = next((day for day in days if day.stories), None)
     return Briefing(latest, tuple(day for day in days if day is not latest), themes, tags)
@@ -105,10 +111,9 @@ def _days(digest: Digest) -> list[Day]:
     ]
 
 
-def _theme_brief(digest: Digest, theme: Theme) -> ThemeBrief:
-    stories = tuple(sorted((s for s in digest.stories if theme.id in s.themes),
-                           key=lambda s: -(s.date or dt.date.min).toordinal()))
-    articles = sum(1 for a in digest.themes.values() if theme.id in a.themes)
+def _theme_brief(digest: Digest, theme: Theme, stories: list[Story], articles: int) -> ThemeBrief:
+    """A theme's brief, from its stories (in digest order) and its number of articles."""
+    stories = tuple(sorted(stories, key=lambda s: -(s.date or dt.date.min).toordinal()))
     dates = [s.date for s in stories if s.date]
     span = (min(dates), max(dates)) if dates else None
     counts = Counter(n for s in stories for n in dict.fromkeys(story_names(digest, s)))

@@ -101,13 +101,22 @@ def extract_facts(articles: tuple[Article, ...], registry: EntityRegistry, runne
     registry_key = item_key(registry)
     results = runner.map("facts", partial(article_facts, registry), articles,
                          keys=[item_key(item_key(a), registry_key) for a in articles], named=True)
-    entities: dict[str, Entity] = {}
+    # each name as its last article gives it; one the registry does not know, with every ticker
+    # its articles give it (merged as they come, each entity made once at the end)
+    latest: dict[str, Entity] = {}
+    merged: dict[str, set[str]] = {}
     for _, named in results:
         for eid, entity in named.items():
-            old = entities.get(eid)
-            if old is not None and not entity.known:
-                entity = replace(entity, tickers=tuple(sorted({*old.tickers, *entity.tickers})))
-            entities[eid] = entity
+            if eid in latest and not entity.known:
+                tickers = merged.get(eid)
+                if tickers is None:
+                    tickers = merged[eid] = set(latest[eid].tickers)
+                tickers.update(entity.tickers)
+            else:
+                merged.pop(eid, None)
+            latest[eid] = entity
+    entities = {eid: replace(entity, tickers=tuple(sorted(merged[eid]))) if eid in merged else entity
+                for eid, entity in latest.items()}
     facts = {a.id: f for a, (f, _) in zip(articles, results)}
     return MarketFacts(entities=dict(sorted(entities.items())), articles=facts)
 

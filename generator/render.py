@@ -363,7 +363,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     board_day, board = render_facts.market_board(digest)
     render(HOME, "home.md.j2", whole=True, marker=Trusted(MARKER), briefing=briefing, feed=Trusted(feed_path()),
            board_day=board_day, board=board, board_scale=render_facts.board_scale(board))
-    render(f"{GENERATED}/themes/index.md", "themes.md.j2", whole=True, themes=_theme_rows(digest))
+    render(f"{GENERATED}/themes/index.md", "themes.md.j2", whole=True, themes=[(b.theme, b.stories, b.article_count) for b in briefing.themes])
     for brief in briefing.themes:
         render_listing(paths.themes[brief.theme.id], "theme.md.j2", {"stories": (list(brief.stories), PAGE_CARDS)},
                        front={"brief": brief}, theme=brief.theme, feed=Trusted(feed_path(brief.theme.id)),
@@ -545,7 +545,8 @@ def _listing_view(digest: Digest, paths: Paths, common: _References, page_lists:
 def _listing_keyed(common_key: str, pager: Pager, page_lists: dict, tokens: _ItemTokens) -> tuple:
     """What stands for a listing page's view in its key: the key of what the listing shares, the
     page's place, and each item of its lists by a token that covers what the item refers to."""
-    return common_key, pager, tuple((name, tuple(map(tokens, items))) for name, items in sorted(page_lists.items()))
+    return (common_key, tuple(vars(pager).values()),  # its fields (plain values): a key of text, not a pickle
+            tuple((name, tuple(map(tokens, items))) for name, items in sorted(page_lists.items())))
 
 
 class _ItemTokens:
@@ -781,15 +782,6 @@ def _unreserved(path: str) -> str:
 def _stories_newest_first(stories: tuple[Story, ...]) -> list[Story]:
     """Stories by day, newest first, undated last; within a day in digest order."""
     return sorted(stories, key=lambda s: -(s.date or dt.date.min).toordinal())
-
-
-def _theme_rows(digest: Digest) -> list[tuple]:
-    rows = []
-    for theme in digest.taxonomy.themes:
-        stories = [s for s in digest.stories if theme.id in s.themes]
-        articles = [a for a, t in digest.themes.items() if theme.id in t.themes]
-        rows.append((theme, stories, len(articles)))
-    return rows
 
 
 def _articles_newest_first(articles: tuple[Article, ...]) -> list[Article]:

@@ -133,7 +133,7 @@ def item_key(*parts: object) -> str:
     The pickler runs without its memo, so equal values give equal bytes whether or not they share
     objects (a string read from the cache and the same string made afresh). Parts that are only
     text and identities (in tuples or not), as most stages' keys are, are not pickled but written
-    out with their lengths (`_plain_text`): the same key for the same parts, at a third of the cost.
+    out (`_plain_text`): the same key for the same parts, at a third of the cost.
     """
     if len(parts) == 1 and type(parts[0]) is _article_type() and parts[0].source_digest:
         # an article alone, which several stages key their results by: its key is found once
@@ -145,16 +145,13 @@ def item_key(*parts: object) -> str:
                 _ARTICLE_KEYS.clear()
             key = _ARTICLE_KEYS[name] = _key_of(parts, _KeyPickler)
         return key
-    text = _plain_text(parts)
-    if text is not None:  # b"(" never starts a pickle: no plain text hashes like a pickle's bytes
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return _key_of(parts, _KeyPickler)
+    return _plain_key(parts) or _key_of(parts, _KeyPickler)
 
 
 def _plain_text(parts: tuple) -> str | None:
-    """Parts made only of text, identities and tuples of them, written out so that no two
-    differ in text unless they differ (each part tagged by its kind and preceded by its length);
-    None for parts holding anything else."""
+    """Parts made only of text, identities, whole numbers, booleans, None and tuples of them,
+    written out so that no two differ in text unless they differ (each part tagged by its kind,
+    text preceded by its length); None for parts holding anything else."""
     out = ["("]
     for part in parts:
         kind = type(part)
@@ -167,9 +164,23 @@ def _plain_text(parts: tuple) -> str | None:
             if inner is None:
                 return None
             out.append(f"t{len(inner)}:{inner}")
+        elif kind is int:
+            out.append(f"i{part};")
+        elif part is None or kind is bool:
+            out.append(_CONSTANTS[part])
         else:
             return None
     return "".join(out)
+
+
+_CONSTANTS = {None: "N", True: "T", False: "F"}
+
+
+def _plain_key(parts: tuple) -> str | None:
+    """The key of plain parts (`_plain_text`), or None for others."""
+    text = _plain_text(parts)
+    # b"(" never starts a pickle: no plain text hashes like a pickle's bytes
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() if text is not None else None
 
 
 _ARTICLE_KEYS: dict[tuple[str, str], str] = {}
@@ -228,7 +239,7 @@ class RecordKeys:
         self.reducers = {**_key_reducers(), **{t: self._reduce for t in self.types}}
 
     def __call__(self, *parts: object) -> str:
-        return _key_of(parts, _RecordPickler, self)
+        return _plain_key(parts) or _key_of(parts, _RecordPickler, self)
 
     def named(self, value):
         """The value, or its identity when the runner knows it (for values of any type)."""
@@ -467,10 +478,16 @@ class Runner:
 
 
 def map_parallel(func: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
-    """`func(item)` for every item, in order, over `jobs` processes when there are enough items."""
+    """`func(item)` for every item, in order, over `jobs` processes when there are enough items
+    and the first ones show the rest would take long enough to pay for the processes (`POOL_WORTH`)."""
     if jobs == 1 or len(items) < POOL_MIN_ITEMS:
         return [func(item) for item in items]
-    return [pickle.loads(b) for b in map_pickled(func, items, jobs)]
+    started = time.perf_counter()
+    first = [func(item) for item in items[:PROBE_ITEMS]]
+    rest = items[PROBE_ITEMS:]
+    if (time.perf_counter() - started) / PROBE_ITEMS * len(rest) < POOL_WORTH:
+        return first + [func(item) for item in rest]
+    return first + [pickle.loads(b) for b in map_pickled(func, rest, jobs)]
 
 
 def map_pickled(func: Callable[[T], R], items: Sequence[T], jobs: int) -> list[bytes]:
