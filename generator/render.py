@@ -544,9 +544,10 @@ def _listing_view(digest: Digest, paths: Paths, common: _References, page_lists:
 
 def _listing_keyed(common_key: str, pager: Pager, page_lists: dict, tokens: _ItemTokens) -> tuple:
     """What stands for a listing page's view in its key: the key of what the listing shares, the
-    page's place, and each item of its lists by a token that covers what the item refers to."""
+    page's place, and each item of its lists by a token that covers what the item refers to (the
+    tokens of a list joined: a few short texts, hashed at once)."""
     return (common_key, tuple(vars(pager).values()),  # its fields (plain values): a key of text, not a pickle
-            tuple((name, tuple(map(tokens, items))) for name, items in sorted(page_lists.items())))
+            tuple((name, ",".join(map(tokens, items))) for name, items in sorted(page_lists.items())))
 
 
 class _ItemTokens:

@@ -333,6 +333,19 @@ def test_a_change_to_how_articles_are_read_changes_every_key_holding_an_article(
     assert runner.item_key(("keywords", article)) != before
 
 
+def test_keys_written_out_as_text_differ_whenever_their_parts_do():
+    from generator.records import Story
+    from generator.runner import Identity, RecordKeys, item_key
+
+    cases = [("a", "b"), ("ab",), (("a", "b"),), ("a", ("b",)), (Identity("a"), "b"), (Identity("a"), Identity("b")),
+             ("a", 1), ("a", "1"), ("a", True), ("a", 1.0), ("a", None), ("a", "N"), ("a", ["b"]), ("a", ("b", "")),
+             ("a\x00b",), ("a", "\x00b"), ("as", "b"), ("a", "sb")]
+    for key in (item_key, RecordKeys([Story])):
+        keys = [key(*parts) for parts in cases]
+        assert len(set(keys)) == len(cases)
+        assert key("".join(["a", "b"]), (Identity("x"), 2)) == key("ab", (Identity("x"), 2))  # by value, not object
+
+
 def test_closing_the_cache_drops_only_stale_results_of_the_stages_that_ran(monkeypatch, tmp_path):
     import generator.runner as runner
 
