@@ -207,7 +207,7 @@ def article_features(articles: tuple[Article, ...], runner: Runner | None = None
                  (kept.base.days[base[key]] if key in base else kept.added.days[added[key]])
                  for i, key in enumerate(keys))
     features = FeatureSet(tuple(a.id for a in articles), (kept.base, kept.added, _table_of(found)), source, row, days)
-    kept.store(runner, keys, features, days)
+    kept.store(runner, keys, features)
     return features
 
 
@@ -277,7 +277,7 @@ class _Kept:
         added = runner.get("feature-table", "added", __name__) if isinstance(base, _Part) else None
         return cls(base if isinstance(base, _Part) else _EMPTY, added if isinstance(added, _Part) else _EMPTY)
 
-    def store(self, runner: Runner, keys: list[str], features: FeatureSet, days: tuple[EventDay, ...]) -> None:
+    def store(self, runner: Runner, keys: list[str], features: FeatureSet) -> None:
         """Keep this build's table for the next: only the rows the base lacks, unless they, or the
         base's rows no longer used, have grown to a quarter of it; then the whole table as the base."""
         in_base = set(self.base.keys)
@@ -285,13 +285,14 @@ class _Kept:
         unused = len(in_base) - (len(keys) - len(fresh))
         if max(len(fresh), unused) * 4 > len(in_base):
             if tuple(keys) != self.base.keys or self.added.keys:
-                runner.put("feature-table", "base", _Part.of(keys, features.rows(np.arange(len(keys))), days), __name__)
+                whole = _Part.of(keys, features.rows(np.arange(len(keys))), features.days)
+                runner.put("feature-table", "base", whole, __name__)
                 runner.put("feature-table", "added", _EMPTY, __name__)
             return
         added = tuple(keys[i] for i in fresh)
         if added != self.added.keys:
-            runner.put("feature-table", "added", _Part.of(added, features.rows(fresh), [days[i] for i in fresh]),
-                       __name__)
+            rows = _Part.of(added, features.rows(fresh), [features.days[i] for i in fresh])
+            runner.put("feature-table", "added", rows, __name__)
 
 
 def describe(article: Article) -> Features:

@@ -363,7 +363,8 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     board_day, board = render_facts.market_board(digest)
     render(HOME, "home.md.j2", whole=True, marker=Trusted(MARKER), briefing=briefing, feed=Trusted(feed_path()),
            board_day=board_day, board=board, board_scale=render_facts.board_scale(board))
-    render(f"{GENERATED}/themes/index.md", "themes.md.j2", whole=True, themes=[(b.theme, b.stories, b.article_count) for b in briefing.themes])
+    render(f"{GENERATED}/themes/index.md", "themes.md.j2", whole=True,
+           themes=[(brief.theme, brief.stories, brief.article_count) for brief in briefing.themes])
     for brief in briefing.themes:
         render_listing(paths.themes[brief.theme.id], "theme.md.j2", {"stories": (list(brief.stories), PAGE_CARDS)},
                        front={"brief": brief}, theme=brief.theme, feed=Trusted(feed_path(brief.theme.id)),

@@ -21,7 +21,7 @@ import sqlite3
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
@@ -428,14 +428,8 @@ class Runner:
     def _compute(self, func, items: list) -> list[tuple[object, bytes]]:
         """Each item's result and its pickled bytes (the form the cache stores): in a process pool
         when there are many items and the first ones show the rest would take long enough."""
-        if self.jobs == 1 or len(items) < POOL_MIN_ITEMS:
-            return self._compute_here(func, items)
-        started = time.perf_counter()
-        first = self._compute_here(func, items[:PROBE_ITEMS])
-        rest = items[PROBE_ITEMS:]
-        if (time.perf_counter() - started) / PROBE_ITEMS * len(rest) < POOL_WORTH:
-            return first + self._compute_here(func, rest)
-        return first + [(pickle.loads(b), b) for b in map_pickled(func, rest, self.jobs)]
+        return _probed(partial(self._compute_here, func), items, self.jobs,
+                       lambda rest: [(pickle.loads(b), b) for b in map_pickled(func, rest, self.jobs)])
 
     def _compute_here(self, func, items: list) -> list[tuple[object, bytes]]:
         values = [func(item) for item in items]
@@ -480,14 +474,21 @@ class Runner:
 def map_parallel(func: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     """`func(item)` for every item, in order, over `jobs` processes when there are enough items
     and the first ones show the rest would take long enough to pay for the processes (`POOL_WORTH`)."""
+    return _probed(lambda some: [func(item) for item in some], items, jobs,
+                   lambda rest: [pickle.loads(b) for b in map_pickled(func, rest, jobs)])
+
+
+def _probed(here: Callable[[Sequence], list], items: Sequence, jobs: int, pooled: Callable[[Sequence], list]) -> list:
+    """`here(items)`, or, with `jobs` above one and enough items, `here` on the first
+    `PROBE_ITEMS` and `pooled` on the rest when those show the rest would take `POOL_WORTH` or more."""
     if jobs == 1 or len(items) < POOL_MIN_ITEMS:
-        return [func(item) for item in items]
+        return here(items)
     started = time.perf_counter()
-    first = [func(item) for item in items[:PROBE_ITEMS]]
+    first = here(items[:PROBE_ITEMS])
     rest = items[PROBE_ITEMS:]
     if (time.perf_counter() - started) / PROBE_ITEMS * len(rest) < POOL_WORTH:
-        return first + [func(item) for item in rest]
-    return first + [pickle.loads(b) for b in map_pickled(func, rest, jobs)]
+        return first + here(rest)
+    return first + pooled(rest)
 
 
 def map_pickled(func: Callable[[T], R], items: Sequence[T], jobs: int) -> list[bytes]:
