@@ -88,12 +88,15 @@ def build_site(project: Path, row: Row) -> None:
     row.largest_page = largest.relative_to(site).as_posix()
 
 
-def measure(name: str, seeds: Path, work: Path, additions, with_site: bool, repeat: int = 1) -> Row:
+def measure(name: str, seeds: Path, work: Path, additions, with_site: bool, repeat: int = 1,
+            repeat_added: int | None = None) -> Row:
     """Cold and warm generation, then each addition, then the site.
 
     An addition is (label, prepare, add): `prepare()` gives the seeds folder the additions go to
     (built once, unmeasured, when it is not `seeds`), and `add(k)` adds the k-th batch to it. With
-    `repeat` above one, each figure is the median of that many runs (cold runs start empty).
+    `repeat` above one, each figure is the median of that many runs (cold runs start empty); the
+    additions' figures are the median of `repeat_added` runs (`repeat` unless given), each batch
+    added to what the one before left.
     """
     project = work / name
     docs, cache = project / "docs", project / "cache"
@@ -114,7 +117,8 @@ def measure(name: str, seeds: Path, work: Path, additions, with_site: bool, repe
         target = prepare()
         if target != seeds:
             generate(target, docs, cache, row)  # a new folder: its first build records its files
-        row.added[label] = statistics.median(generate(add(k), docs, cache, row) for k in range(repeat))
+        row.added[label] = statistics.median(generate(add(k), docs, cache, row)
+                                             for k in range(repeat if repeat_added is None else repeat_added))
     if with_site:
         build_site(project, row)
     return row
@@ -170,7 +174,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--no-reload", action="store_true", help="skip the make serve reload timing")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per bbc-dev figure (the median is shown)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per bbc-dev figure and per archive addition (the median is shown)")
     args = parser.parse_args()
     work = args.work
     shutil.rmtree(work, ignore_errors=True)
@@ -203,16 +207,19 @@ def main() -> None:
         started = time.perf_counter()
         make_archive(sources, archive, args.archive)
         print(f"archive of {args.archive:,} articles made in {time.perf_counter() - started:.1f} s", flush=True)
-        new_day = dt.date(2025, 1, 1)
-        def add(count: int, first: int):
+        # each batch a day after the one before, from the first day after the archive's year: the
+        # +100 batches on three days, then one article on each of the days after
+        def add(count: int, first: int, day: dt.date):
             def adder(k: int) -> Path:
-                make_archive(sources, archive, count, first=first + k * count, day=new_day)
+                make_archive(sources, archive, count, first=first + k * count, day=day + dt.timedelta(days=k))
                 return archive
             return adder
 
-        additions = [("+100 (one day)", lambda: archive, add(100, args.archive)),
-                     ("+1", lambda: archive, add(1, args.archive + 100))]
-        rows.append(measure("archive", archive, work, additions, True))
+        runs = args.repeat
+        new_day = dt.date(2025, 1, 1)
+        additions = [("+100 (one day)", lambda: archive, add(100, args.archive, new_day)),
+                     ("+1", lambda: archive, add(1, args.archive + 100 * runs, new_day + dt.timedelta(days=runs)))]
+        rows.append(measure("archive", archive, work, additions, True, repeat_added=runs))
         print(table(rows, None, None), flush=True)
 
     text = table(rows, baseline, rows[0].cold)
@@ -234,8 +241,10 @@ def main() -> None:
         "Generation is `python -m generator build` (all cores, result cache in the work folder): cold with an "
         "empty cache, warm with nothing changed (the build checks its stamp and stops), then after adding articles. On bbc-dev each figure is the "
         f"median of {args.repeat} runs (this machine's speed varies from run to run); the articles are added "
-        "to a copy of bbc-dev outside the repository, built once before the timed runs. The archive figures "
-        "are single runs. The file system is synced before each timed run. mkdocs build is `mkdocs build` of the generated docs. Peak memory is the largest "
+        "to a copy of bbc-dev outside the repository, built once before the timed runs. The archive's cold and "
+        f"warm figures are single runs; each of its additions is the median of {args.repeat}, added one after "
+        "another: 100 articles on each of three successive days from 2025-01-01 (after the archive's last "
+        "day), then one article on each of the three days after. The file system is synced before each timed run. mkdocs build is `mkdocs build` of the generated docs. Peak memory is the largest "
         "resident set of any generator run.\n\n" + text,
         encoding="utf-8")
     print(f"written to {args.out}")
