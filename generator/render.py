@@ -477,11 +477,6 @@ class _References:
         other.entities, other.days, other._seen = set(self.entities), set(self.days), set(self._seen)
         return other
 
-    def within(self, other: _References) -> bool:
-        """Whether every reference here is also in `other`."""
-        return (self.stories.keys() <= other.stories.keys() and self.articles.keys() <= other.articles.keys()
-                and self.entities <= other.entities and self.days <= other.days)
-
     def add(self, values) -> _References:
         pending = list(values)
         seen = self._seen

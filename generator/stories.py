@@ -58,9 +58,8 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     runner = runner or Runner()
     features = features or article_features(articles, runner)
     features = features.of(articles)
-    days = features.days
     keys = [item_key(a) for a in articles]
-    run = partial(_run_step, runner, partial(_group_step, articles, features, days, themes), keys,
+    run = partial(_run_step, runner, partial(_group_step, articles, features, themes), keys,
                   [a.id for a in articles], themes)
     undated: list[Story] = []
     dated: list[Story] = []
@@ -80,7 +79,7 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
         carried_from = volume.members
     if carried:
         dated += run(_Step(carried_from, (), carried, None))[0]
-    stories = _unique_ids(_attach(undated, dated, articles, features, days, themes))
+    stories = _unique_ids(_attach(undated, dated, articles, features, themes))
     return tuple(sorted(stories, key=lambda s: (-(s.date or dt.date.min).toordinal(), s.id)))
 
 
@@ -120,8 +119,8 @@ def _run_step(runner: Runner, group, keys: list[str], ids: list[str], themes: di
     return runner.map("story-steps", group, [step], keys=[key])[0]
 
 
-def _group_step(articles: tuple[Article, ...], features: FeatureSet, days: tuple[EventDay, ...],
-                themes: dict[str, ThemeAssignment], step: _Step) -> tuple[list[Story], tuple[OpenStory, ...]]:
+def _group_step(articles: tuple[Article, ...], features: FeatureSet, themes: dict[str, ThemeAssignment],
+                step: _Step) -> tuple[list[Story], tuple[OpenStory, ...]]:
     """Group one step's articles, which may join the stories carried into it; the stories it
     finishes, and those left open for the next month."""
     position = {articles[i].id: i for i in step.context}
@@ -131,7 +130,7 @@ def _group_step(articles: tuple[Article, ...], features: FeatureSet, days: tuple
     row = {i: k for k, i in enumerate(step.context)}
     vectors = textlib.tfidf_rows(features.rows(step.context)).rows([row[i] for i in active])
     group_articles = tuple(articles[i] for i in active)
-    group_days = [days[i] for i in active]
+    group_days = [features.days[i] for i in active]
     fixed = [sorted(local[i] for i in story) for story in carried]
     was_carried = {k for story in fixed for k in story}
     pairs = [(i, j) for i, j in _candidate_pairs(vectors, group_days)
@@ -157,7 +156,7 @@ def _group_step(articles: tuple[Article, ...], features: FeatureSet, days: tuple
 
 
 def _attach(undated: list[Story], dated: list[Story], articles: tuple[Article, ...], features: FeatureSet,
-            days: tuple[EventDay, ...], themes: dict[str, ThemeAssignment]) -> list[Story]:
+            themes: dict[str, ThemeAssignment]) -> list[Story]:
     """All stories, each undated one that reports a dated story's event folded into it.
 
     An undated story joins the dated story it is most similar to on average (TF-IDF over the whole
@@ -173,7 +172,7 @@ def _attach(undated: list[Story], dated: list[Story], articles: tuple[Article, .
     local_owner = [owner[i] for i in active]
     vectors = textlib.tfidf_rows(features.rows(np.arange(len(articles)))).rows(active)
     group_articles = tuple(articles[i] for i in active)
-    group_days = [days[i] for i in active]
+    group_days = [features.days[i] for i in active]
     members: list[list[int]] = [[] for _ in stories]
     for k, story in enumerate(local_owner):
         members[story].append(k)

@@ -121,9 +121,9 @@ def test_an_article_added_to_one_month_regroups_that_month_only(article_factory,
 
     grouped = []
 
-    def counted(articles, table, days, themes, step):
+    def counted(articles, features, themes, step):
         grouped.append(sorted(articles[i].id for i in step.members))
-        return original(articles, table, days, themes, step)
+        return original(articles, features, themes, step)
 
     original = stories._group_step
     monkeypatch.setattr(stories, "_group_step", counted)
