@@ -240,6 +240,28 @@ def archive(first: str, total: int, size: int) -> list[tuple[str, Pager, int, in
     return out
 
 
+def archive_lists(first: str, sizes: dict[str, tuple[int, int]]) -> list[tuple[str, Pager, dict[str, tuple[int, int]]]]:
+    """The pages of an archive of several newest-first lists (name to its number of items and its
+    block size): (path, pager, each list's [start:end) on the page) of each page.
+
+    Each list is cut as `archive` cuts one, and its blocks share the older pages by number: page N,
+    counted from the oldest, holds block N of every list that has one (and nothing of the others),
+    and the first page holds each list's newest items. An item added to a list then changes the
+    first page, and once in a while one older page, as it does in an archive of one list.
+    """
+    layouts = {name: archive(first, total, size) for name, (total, size) in sizes.items()}
+    older = max((len(layout) for layout in layouts.values()), default=1) - 1
+    out = [(first, Pager(older + 1, None, None, archive_page(first, older) if older else None, True),
+            {name: layout[0][2:] for name, layout in layouts.items()})]
+    for number in range(older, 0, -1):
+        spans = {name: next(((start, end) for _, pager, start, end in layout[1:] if pager.number == number), (0, 0))
+                 for name, layout in layouts.items()}
+        out.append((archive_page(first, number),
+                    Pager(number, None, first if number == older else archive_page(first, number + 1),
+                          archive_page(first, number - 1) if number > 1 else None, False), spans))
+    return out
+
+
 class Kept:
     """Stands in for a page whose file from the previous build is still right, so it is not rendered."""
 
@@ -335,13 +357,14 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         """Render a listing over as many pages as its longest list needs, each list cut to its page size.
 
         With `front` (what only the first page shows, such as totals), the listing is an archive of
-        one newest-first list whose older pages keep their items and bytes as items are added
-        (`archive`). What the pages share (the listing's context) is walked and hashed once, not
+        newest-first lists whose older pages keep their items and bytes as items are added
+        (`archive_lists`). What the pages share (the listing's context) is walked and hashed once, not
         once per page.
         """
         if front is not None:
-            (name, (items, size)), = lists.items()
-            pages = [(path, pager, {name: items[start:end]}) for path, pager, start, end in archive(first, len(items), size)]
+            pages = [(path, pager, {name: lists[name][0][start:end] for name, (start, end) in spans.items()})
+                     for path, pager, spans in archive_lists(first, {name: (len(items), size)
+                                                                     for name, (items, size) in lists.items()})]
         else:
             count = max(-(-len(items) // size) for items, size in lists.values())
             pages = [(path, pager, {name: items[(pager.number - 1) * size:pager.number * size]
@@ -428,12 +451,21 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             render(paths.article(article.id), "article.md.j2",
                    view=partial(_article_view, digest, paths, article, story), keyed=keyed, **context)
     mentions = render_facts.mentions(digest)
+    dates = {a.id: -(a.date or dt.date.min).toordinal() for a in digest.articles}
+
+    def mentioned(items: list) -> list:
+        """A name's stories (newest first already), or its moves or quotes by their article's date,
+        newest first (undated last), in digest order within a day."""
+        return items if not items or type(items[0]) is Story else sorted(items, key=lambda m: dates[m.article])
+
     for entity in digest.market.entities.values():
-        stories, moves, quotes = mentions[entity.id]
+        # newest first, as an archive: a new mention changes the first page of a long name's list,
+        # not every page of it
+        stories, moves, quotes = (mentioned(items) for items in mentions[entity.id])
         render_listing(paths.entities[entity.id], "entity.md.j2",
                        {"stories": (stories, PAGE_ROWS), "moves": (moves, PAGE_ROWS), "quotes": (quotes, PAGE_ROWS)},
-                       entity=entity, tags=[t for t in (entity_tag(entity),) if t],
-                       totals=(len(stories), len(moves), len(quotes)))
+                       front={"totals": (len(stories), len(moves), len(quotes))},
+                       entity=entity, tags=[t for t in (entity_tag(entity),) if t])
     render_listing(f"{GENERATED}/names/index.md", "names.md.j2",
                    {"entities": (sorted(digest.market.entities.values(), key=lambda e: (e.kind, e.name.lower())),
                                  PAGE_ROWS)}, total=len(digest.market.entities))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 from generator.briefing import plan_briefing
-from generator.factrecords import ArticleFacts, Entity, MarketFacts, StoryFacts
+from generator.factrecords import ArticleFacts, Entity, MarketFacts, Move, StoryFacts
 from generator.feeds import render_feeds
 from generator.records import (Digest, Story, StorySummary, Summaries, SummarySentence, Taxonomy, Theme,
                                ThemeAssignment)
-from generator.render import PAGE_CARDS, archive, listing_page, pagers, render_pages
+from generator.render import PAGE_CARDS, archive, archive_lists, listing_page, pagers, render_pages
 from generator.tags import Tag, clean_tag, entity_tag, story_tags
 from tests.conftest import make_article
 from tests.golden import ROOT
@@ -167,6 +168,74 @@ def test_older_pages_of_an_archive_keep_their_items_as_new_ones_arrive():
             assert pager.older == (following[0] if following else None)
             assert following is None or following[1].newer == path
 
-
     short = render_pages(_digest(), ROOT / "templates")
     assert "Latest" not in short["digest/themes/rates.md"] and "digest/themes/rates/page-1.md" not in short
+
+
+def test_an_archive_of_several_lists_keeps_each_lists_older_blocks_as_one_of_them_grows():
+    first, size = "digest/names/acme.md", 4
+    for totals in [(0, 0, 0), (1, 9, 0), (3, 17, 5), (12, 2, 30), (8, 8, 8)]:
+        sizes = dict(zip("abc", ((total, size) for total in totals)))
+        now = archive_lists(first, sizes)
+        assert now[0][0] == first and now[0][1].first and not any(pager.first for _, pager, _ in now[1:])
+        for (path, pager, _), following in zip(now, now[1:] + [None]):  # one chain of pages, oldest last
+            assert pager.older == (following[0] if following else None)
+            assert following is None or following[1].newer == path
+        for name, total in zip("abc", totals):  # each item of each list on exactly one page
+            held = sorted(i for _, _, spans in now for i in range(total - spans[name][1], total - spans[name][0])
+                          if spans[name] != (0, 0))
+            assert held == list(range(total)), (totals, name)
+        for grown in "abc":
+            then = archive_lists(first, {**sizes, grown: (sizes[grown][0] + 1, size)})
+            spans_then = {path: spans for path, _, spans in then[1:]}
+            gained = set()
+            for path, _, spans in now[1:]:  # an older page keeps the oldest-counted items of every list it held
+                assert path in spans_then
+                for name in "abc":
+                    total = sizes[name][0] + (name == grown)
+                    before = (sizes[name][0] - spans[name][1], sizes[name][0] - spans[name][0])
+                    after = (total - spans_then[path][name][1], total - spans_then[path][name][0])
+                    if spans[name] == (0, 0):
+                        gained |= {path} if spans_then[path][name] != (0, 0) else set()
+                    else:
+                        assert before == after, (totals, grown, path)
+            assert len(gained) + len(set(spans_then) - {p for p, _, _ in now}) <= 1  # one older page, once in a while
+    assert [(p, vars(g), {"a": (start, end)}) for p, g, start, end in archive("x/index.md", 23, 5)] == \
+        [(p, vars(g), s) for p, g, s in archive_lists("x/index.md", {"a": (23, 5)})]  # one list: as `archive` cuts it
+
+
+def test_a_new_mention_of_a_long_name_changes_the_first_page_of_its_page_only(monkeypatch):
+    import generator.render as render
+
+    monkeypatch.setattr(render, "PAGE_ROWS", 3)
+    digest = _digest()
+
+    def move(n: int, day: int) -> Move:
+        return Move("move", "acme", "up", float(n), None, "%", None, "day", None, None, f"m{day}.txt",
+                    dt.date(2025, 2, day), f"Acme rose {n}%.")
+
+    def with_moves(days: list[int]) -> Digest:
+        extra = tuple(make_article(f"Acme Corp rose on day {d} of the month.", f"m{d}.txt", date=dt.date(2025, 2, d))
+                      for d in days)
+        market = replace(digest.market, articles={**digest.market.articles,
+                                                  **{a.id: ArticleFacts((move(d, d),), (), ("acme",)) for a, d in zip(extra, days)}},
+                         stories={**digest.market.stories, "s4": StoryFacts((), (), (), ("acme",))})
+        return replace(digest, articles=digest.articles + extra, market=market,
+                       keywords={**digest.keywords, **{a.id: () for a in extra}},
+                       themes={**digest.themes, **{a.id: ThemeAssignment((), ()) for a in extra}},
+                       summaries=Summaries({**digest.summaries.stories, "s4": StorySummary("Acme moves.", (), ())},
+                                           {**digest.summaries.articles, **{a.id: () for a in extra}}),
+                       stories=digest.stories + (Story("s4", "Acme moves", tuple(a.id for a in extra), (), None, False, ()),))
+
+    def name_pages(pages: dict) -> dict:
+        return {p: t for p, t in pages.items() if p == "digest/names/acme.md" or p.startswith("digest/names/acme/")}
+
+    before = name_pages(render_pages(with_moves(list(range(1, 11))), ROOT / "templates"))
+    after = name_pages(render_pages(with_moves(list(range(1, 12))), ROOT / "templates"))
+    assert len(before) == 4 and set(before) == set(after)
+    changed = {p for p in before if before[p] != after[p]}
+    assert changed == {"digest/names/acme.md"}
+    first = after["digest/names/acme.md"]
+    assert first.index("day-11-") < first.index("day-10-") and "day-1-" not in first  # newest first
+    assert "| Mentions | 2 stories, 11 moves, 0 quotes |" in first
+    assert all("Mentions" not in text for p, text in after.items() if p != "digest/names/acme.md")
