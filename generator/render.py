@@ -375,13 +375,18 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             common_key = page_key(tuple(sorted(context.items())), item_tokens.view(common))
         for path, pager, page_lists in pages:
             view = keyed = None
-            if front is not None and pager.first:  # keyed by all it shows, like a page of its own
-                render(path, template, pager=pager, **context, **front, **page_lists)
-                continue
+            shared_key = common_key if not whole else None
+            if front is not None and pager.first:
+                if whole or not _plain(front):  # keyed by all it shows, like a page of its own
+                    render(path, template, pager=pager, **context, **front, **page_lists)
+                    continue
+                # plain values (totals) refer to nothing: the page's view is a listing page's
+                shared_key = page_key(common_key, tuple(sorted(front.items())))
             if not whole:  # both made where the page is, over the workers; the view only if it is rendered
                 view = partial(_listing_view, digest, paths, common, page_lists)
-                keyed = partial(_listing_keyed, common_key, pager, page_lists, item_tokens)
-            render(path, template, view=view, whole=whole, keyed=keyed, pager=pager, **context, **page_lists)
+                keyed = partial(_listing_keyed, shared_key, pager, page_lists, item_tokens)
+            render(path, template, view=view, whole=whole, keyed=keyed, pager=pager, **context,
+                   **(front if pager.first and front else {}), **page_lists)
 
     board_day, board = render_facts.market_board(digest)
     render(HOME, "home.md.j2", whole=True, marker=Trusted(MARKER), briefing=briefing, feed=Trusted(feed_path()),
@@ -563,6 +568,18 @@ def _view(digest: Digest, paths: Paths, refs: _References) -> tuple[Digest, Path
     return view, Paths({s: paths.stories[s] for s in story_ids}, {a: paths.articles[a] for a in article_ids},
                        paths.themes, {d: paths.days[d] for d in sorted(refs.days)},
                        {eid: paths.entities[eid] for eid in entities})
+
+
+def _plain(values: dict) -> bool:
+    """Whether values are only numbers and text (in tuples or not), which refer to no part of the digest."""
+    pending = list(values.values())
+    while pending:
+        value = pending.pop()
+        if type(value) is tuple:
+            pending.extend(value)
+        elif type(value) not in (int, str, bool):
+            return False
+    return True
 
 
 def _listing_view(digest: Digest, paths: Paths, common: _References, page_lists: dict) -> tuple[Digest, Paths]:
