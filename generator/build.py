@@ -47,7 +47,8 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
     taxonomy = load_taxonomy(settings.themes)
     registry = load_registry()
     with _no_cycle_collection(), Runner(settings.cache, settings.jobs) as runner, Notes() as notes:
-        inputs = inputs_key(settings) if runner.keeps_results else None
+        looked: dict[str, tuple | None] = {}  # the seeds' identities, looked at once
+        inputs = inputs_key(settings, looked) if runner.keeps_results else None
         unchanged = last_stamp(runner, settings, inputs) if inputs else None
         if unchanged is not None:
             repeat_notes(unchanged)
@@ -56,7 +57,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
             return BuildResult(None, tuple(path for path, _ in unchanged.written), unchanged.stories,
                                unchanged.articles, unchanged.skipped)
         progress("reading articles")
-        corpus = read_corpus(settings.seeds, runner)
+        corpus = read_corpus(settings.seeds, runner, looked)
         first_problem = (corpus.skipped or corpus.warnings)[:1]
         problem = f"{first_problem[0].path}: {first_problem[0].reason}" if first_problem else None
         if settings.strict and problem:

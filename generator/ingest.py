@@ -87,12 +87,13 @@ class Unreadable(Exception):
     """A file that is not an article; the message is the reason."""
 
 
-def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
+def read_corpus(seeds: Path, runner: Runner | None = None, looked: dict[str, tuple | None] | None = None) -> Corpus:
     """Read every article under `seeds`, recursively, in path order.
 
     A file whose size, modification time and inode (and its metadata file's) are those the
     previous build recorded is not read again: its hash is taken from that record, and its article
-    from the result cache.
+    from the result cache. `looked`: the identities of files just looked at (`stamp.folder_identity`),
+    by their path (`seeds/...`), which are not looked up again.
     """
     runner = runner or Runner()
     manifest_key = str(seeds.resolve())
@@ -101,7 +102,7 @@ def read_corpus(seeds: Path, runner: Runner | None = None) -> Corpus:
     skipped: list[Skipped] = []
     files: list[SourceFile] = []
     seen: dict[str, str] = {}
-    for found in _walk(seeds):
+    for found in _walk(seeds, looked or {}):
         rel = _display_path(found.rel)
         try:
             if found.problem:
@@ -201,13 +202,18 @@ class _Found:
     """Identity of the file and of its metadata file (None for each that is not there)."""
 
 
-def _walk(seeds: Path):
+def _walk(seeds: Path, looked: dict[str, tuple | None]):
     """Yield every file under seeds, folder by folder (a folder's files before its subfolders, each
-    in name order); each comes with its problem, or, when it is a readable article, its signature."""
-    yield from _walk_folder(os.fspath(seeds), "", seeds.resolve())
+    in name order); each comes with its problem, or, when it is a readable article, its signature
+    (from `looked` when the file is there)."""
+    yield from _walk_folder(os.fspath(seeds), "", seeds.resolve(), looked)
 
 
-def _walk_folder(folder: str, prefix: str, root: Path):
+def _identity(path: str, looked: dict[str, tuple | None]) -> tuple | None:
+    return looked[path] if path in looked else file_identity(path)
+
+
+def _walk_folder(folder: str, prefix: str, root: Path, looked: dict[str, tuple | None]):
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
@@ -248,10 +254,10 @@ def _walk_folder(folder: str, prefix: str, root: Path):
             yield _Found(rel, path, f"unsupported file type '{_suffix(name) or name}' (expected .txt, .md or .html)")
         else:
             sidecar = name + SIDECAR_SUFFIX
-            yield _Found(rel, path, None, (file_identity(path),
-                                           file_identity(f"{path}{SIDECAR_SUFFIX}") if sidecar in names else None))
+            yield _Found(rel, path, None, (_identity(path, looked),
+                                           _identity(f"{path}{SIDECAR_SUFFIX}", looked) if sidecar in names else None))
     for path, rel in below:
-        yield from _walk_folder(path, rel, root)
+        yield from _walk_folder(path, rel, root, looked)
 
 
 def _is_file(entry: os.DirEntry) -> bool:

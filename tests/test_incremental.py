@@ -278,6 +278,32 @@ def test_unchanged_files_are_not_read_again_and_a_changed_one_is(tmp_path, monke
     assert "ZQX marker" in digest.article(changed.name).text
 
 
+def test_a_build_looks_at_each_seed_file_once(tmp_path, monkeypatch):
+    import generator.ingest
+    import generator.stamp
+    from generator.runner import file_identity
+
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    shutil.copytree(ROOT / "seeds", seeds)
+    sidecar = sorted(p for p in seeds.iterdir() if p.is_file())[0]
+    sidecar.with_name(sidecar.name + ".meta.yaml").write_text("source: Desk Wire\n", encoding="utf-8")
+    looked: list[str] = []
+
+    def counted(path):
+        looked.append(os.path.relpath(path, seeds))
+        return file_identity(path)
+
+    for module in (generator.ingest, generator.stamp):
+        monkeypatch.setattr(module, "file_identity", counted)
+    _build(seeds, docs, cache)
+    (seeds / "extra.txt").write_text(NEW_ARTICLE, encoding="utf-8")  # a full build, with the cache
+    looked.clear()
+    digest = _build(seeds, docs, cache).digest
+    files = sorted(p.relative_to(seeds).as_posix() for p in seeds.rglob("*") if p.is_file())
+    assert sorted(p for p in looked if not p.startswith("..")) == files  # each once, the metadata file too
+    assert digest.article(sidecar.name).source == "Desk Wire" and "extra.txt" in {a.id for a in digest.articles}
+
+
 def test_pages_rendered_over_two_processes_are_the_pages_rendered_in_one(tmp_path, monkeypatch):
     import generator.render
     import generator.runner
