@@ -458,15 +458,15 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     mentions = render_facts.mentions(digest)
     dates = {a.id: -(a.date or dt.date.min).toordinal() for a in digest.articles}
 
-    def mentioned(items: list) -> list:
-        """A name's stories (newest first already), or its moves or quotes by their article's date,
-        newest first (undated last), in digest order within a day."""
-        return items if not items or type(items[0]) is Story else sorted(items, key=lambda m: dates[m.article])
+    def newest_first(facts: list) -> list:
+        """Moves or quotes by their article's date, newest first (undated last), in digest order within a day."""
+        return sorted(facts, key=lambda fact: dates[fact.article])
 
     for entity in digest.market.entities.values():
-        # newest first, as an archive: a new mention changes the first page of a long name's list,
-        # not every page of it
-        stories, moves, quotes = (mentioned(items) for items in mentions[entity.id])
+        # newest first (stories are already), as an archive: a new mention changes the first page
+        # of a long name's lists, not every page of them
+        stories, moves, quotes = mentions[entity.id]
+        moves, quotes = newest_first(moves), newest_first(quotes)
         render_listing(paths.entities[entity.id], "entity.md.j2",
                        {"stories": (stories, PAGE_ROWS), "moves": (moves, PAGE_ROWS), "quotes": (quotes, PAGE_ROWS)},
                        front={"totals": (len(stories), len(moves), len(quotes))},
