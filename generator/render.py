@@ -253,9 +253,9 @@ def archive_lists(first: str, sizes: dict[str, tuple[int, int]]) -> list[tuple[s
     older = max((len(layout) for layout in layouts.values()), default=1) - 1
     out = [(first, Pager(older + 1, None, None, archive_page(first, older) if older else None, True),
             {name: layout[0][2:] for name, layout in layouts.items()})]
+    blocks = {name: {pager.number: (start, end) for _, pager, start, end in layout[1:]} for name, layout in layouts.items()}
     for number in range(older, 0, -1):
-        spans = {name: next(((start, end) for _, pager, start, end in layout[1:] if pager.number == number), (0, 0))
-                 for name, layout in layouts.items()}
+        spans = {name: held.get(number, (0, 0)) for name, held in blocks.items()}
         out.append((archive_page(first, number),
                     Pager(number, None, first if number == older else archive_page(first, number + 1),
                           archive_page(first, number - 1) if number > 1 else None, False), spans))
@@ -374,19 +374,17 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             common = _References(digest).add(context.values())
             common_key = page_key(tuple(sorted(context.items())), item_tokens.view(common))
         for path, pager, page_lists in pages:
+            own = front if front and pager.first else {}  # what only this page shows
+            if not _plain(own):  # (a theme's brief) keyed by all it shows, like a page of its own
+                render(path, template, pager=pager, **context, **own, **page_lists)
+                continue
             view = keyed = None
-            shared_key = common_key if not whole else None
-            if front is not None and pager.first:
-                if whole or not _plain(front):  # keyed by all it shows, like a page of its own
-                    render(path, template, pager=pager, **context, **front, **page_lists)
-                    continue
-                # plain values (totals) refer to nothing: the page's view is a listing page's
-                shared_key = page_key(common_key, tuple(sorted(front.items())))
             if not whole:  # both made where the page is, over the workers; the view only if it is rendered
+                # plain values (totals) refer to nothing: they join the key as they are
+                own_key = page_key(common_key, tuple(sorted(own.items()))) if own else common_key
                 view = partial(_listing_view, digest, paths, common, page_lists)
-                keyed = partial(_listing_keyed, shared_key, pager, page_lists, item_tokens)
-            render(path, template, view=view, whole=whole, keyed=keyed, pager=pager, **context,
-                   **(front if pager.first and front else {}), **page_lists)
+                keyed = partial(_listing_keyed, own_key, pager, page_lists, item_tokens)
+            render(path, template, view=view, whole=whole, keyed=keyed, pager=pager, **context, **own, **page_lists)
 
     board_day, board = render_facts.market_board(digest)
     render(HOME, "home.md.j2", whole=True, marker=Trusted(MARKER), briefing=briefing, feed=Trusted(feed_path()),

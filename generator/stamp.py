@@ -47,11 +47,11 @@ class Stamp:
     skipped: int
 
 
-def inputs_key(settings: BuildSettings, seen: dict[str, tuple | None] | None = None) -> str:
+def inputs_key(settings: BuildSettings, looked: dict[str, tuple | None] | None = None) -> str:
     """Hash of what the pages are made from: the files under the seeds and templates folders, the
-    theme file, and the settings that shape the output. `seen` gets the identity of each file under
+    theme file, and the settings that shape the output. `looked` gets the identity of each file under
     the seeds folder by its path, for the reading of the seeds to take instead of looking again."""
-    parts = [str(settings.seeds.resolve()), str(settings.docs.resolve()), folder_identity(settings.seeds, seen),
+    parts = [str(settings.seeds.resolve()), str(settings.docs.resolve()), folder_identity(settings.seeds, looked),
              folder_identity(settings.templates), file_identity(settings.themes) if settings.themes else None]
     return item_key(tuple(parts))
 
@@ -117,18 +117,18 @@ def repeat_notes(stamp: Stamp) -> None:
         logging.getLogger(name).log(level, "%s", message)
 
 
-def folder_identity(folder: Path, seen: dict[str, tuple | None] | None = None) -> tuple:
+def folder_identity(folder: Path, looked: dict[str, tuple | None] | None = None) -> tuple:
     """The path and identity of every file and folder under a folder (links followed for files):
-    equal as long as nothing in it was added, removed or changed. `seen` gets each file's identity
+    equal as long as nothing in it was added, removed or changed. `looked` gets each file's identity
     by its path (the folder's path, `/`, the path under it)."""
     entries = []
-    seen = {} if seen is None else seen
+    looked = {} if looked is None else looked
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         rel = os.path.relpath(dirpath, folder)
         entries.append((rel, tuple(dirnames)))
         for name in sorted(filenames):
             path = f"{dirpath}/{name}"
-            identity = seen[path] = file_identity(path)
+            identity = looked[path] = file_identity(path)
             entries.append((rel, name, identity))
     return tuple(entries)
