@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.errors import BuildError
-from generator.export import export_json
+from generator.export import Export, export_json
 from generator.facts import extract_facts
 from generator.features import article_features
 from generator.feeds import render_feeds
@@ -18,7 +18,7 @@ from generator.market import reconcile
 from generator.records import Digest
 from generator.registry import load_registry
 from generator.render import render_pages
-from generator.runner import Background, Runner
+from generator.runner import Runner, file_identity
 from generator.settings import BuildSettings
 from generator.stamp import Notes, inputs_key, keep_stamp, last_stamp, repeat_notes
 from generator.stories import group_stories
@@ -79,27 +79,30 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         progress("rendering pages")
         manifest_key = str(settings.docs.resolve())
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
+        pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
+                             compiled=settings.cache / "templates" if settings.cache else None)
         aside_root = settings.cache if runner.keeps_results else settings.docs  # not under docs/ when it can be
-        with (written_aside(aside_root, "digest.json") as aside,
-              Background(_export, digest, aside, jobs=settings.jobs) as exported):  # beside the pages
-            pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
-                                 compiled=settings.cache / "templates" if settings.cache else None)
-            written = write_docs(pages, {"digest.json": exported.result, **render_feeds(digest)}, settings.docs)
+        with written_aside(aside_root, "digest.json") as aside:
+            try:
+                exported = export_json(digest, aside, runner.identity, _exported_before(runner, settings.docs, manifest_key))
+            except OSError as exc:
+                raise BuildError(f"could not write {aside}: {exc.strerror or exc}; "
+                                 "the previous pages were left as they were") from None
+            written = write_docs(pages, {"digest.json": aside, **render_feeds(digest)}, settings.docs)
         manifest = previous.manifest_after_write()
         runner.put("pages", manifest_key, manifest, PreviousPages.__module__)
+        runner.put("digest.json", manifest_key,
+                   replace(exported, identity=file_identity(settings.docs / "digest.json")), Export.__module__)
         result = BuildResult(digest, tuple(written), len(digest.stories), len(digest.articles), len(digest.skipped))
         if inputs:
             keep_stamp(runner, settings, inputs, notes, problem, result, PreviousPages.identities(manifest))
     return result
 
 
-def _export(digest: Digest, path: Path) -> Path:
-    """`digest.json`, written where `write_docs` takes it from: where it is made (in a background
-    process), so its 80 MB at archive size are never copied back into the build's process."""
-    data = export_json(digest)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
+def _exported_before(runner: Runner, docs: Path, key: str) -> tuple[Path, Export] | None:
+    """The `digest.json` the previous build wrote, and where its lines are in it."""
+    kept = runner.get("digest.json", key, Export.__module__)
+    return (docs / "digest.json", kept) if kept is not None and kept.identity is not None else None
 
 
 @contextmanager

@@ -477,8 +477,8 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         "removed": ([a for a in digest.articles if a.removed], PAGE_ROWS),
         "copies": ([(digest.article(c), digest.article(k)) for s in digest.stories for c, k in s.copies], PAGE_ROWS)})
     # Keys first, here: a key costs a few tokens joined (`_ItemTokens`), less than a worker's share
-    # of the build's memory copied on write, and the other core is encoding `digest.json`. The
-    # pages to render then go over `jobs` processes when there are enough of them.
+    # of the build's memory copied on write. The pages to render then go over `jobs` processes
+    # when there are enough of them.
     keyed = [key_of(job) for job in todo]
     rendered = [(job, view) for job, (_, kept, view) in zip(todo, keyed) if not kept]
     if jobs > 1 and len(rendered) >= POOL_MIN_ITEMS:

@@ -650,22 +650,32 @@ def test_a_build_over_two_processes_writes_what_a_build_in_one_writes(tmp_path):
     assert (tmp_path / "two" / "digest.json").stat().st_size > 1000
 
 
-def _fails(message: str):
-    raise ValueError(message)
+def test_digest_json_copies_the_lines_of_records_that_kept_their_inputs_and_encodes_the_rest(tmp_path, monkeypatch):
+    import generator.export
 
-
-def test_background_work_gives_its_result_or_its_error_and_can_be_stopped():
-    import time
-
-    from generator.runner import Background
-
-    assert Background(sorted, [3, 1, 2], jobs=2).result() == Background(sorted, [3, 1, 2], jobs=1).result() == [1, 2, 3]
-    with pytest.raises(ValueError, match="export broke"):
-        Background(_fails, "export broke", jobs=2).result()
-    started = time.monotonic()
-    with Background(time.sleep, 30, jobs=2):
-        pass  # the build failed before it needed the result: the work is stopped, not waited for
-    assert time.monotonic() - started < 10
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    shutil.copytree(ROOT / "seeds", seeds)
+    encoded: list[str] = []
+    for name in ("_story_record", "_article_record"):
+        original = getattr(generator.export, name)
+        monkeypatch.setattr(generator.export, name,
+                            lambda digest, record, original=original: encoded.append(record.id) or original(digest, record))
+    first = _build(seeds, docs, cache)
+    assert len(encoded) == len(first.digest.stories) + len(first.digest.articles)
+    (seeds / "copper.txt").write_text(NEW_ARTICLE, encoding="utf-8")  # in a month of its own: nothing else changes
+    (seeds / "copper.txt.meta.yaml").write_text("date: 2025-03-05\n", encoding="utf-8")
+    encoded.clear()
+    second = _build(seeds, docs, cache)
+    new_story = second.digest.story_of("copper.txt").id
+    assert sorted(encoded) == sorted(["copper.txt", new_story])  # the rest copied from the previous file
+    _build(seeds, tmp_path / "scratch", None)
+    assert (docs / "digest.json").read_bytes() == (tmp_path / "scratch" / "digest.json").read_bytes()
+    with open(docs / "digest.json", "ab") as file:  # edited by hand: nothing is taken from it
+        file.write(b" ")
+    encoded.clear()
+    _build(seeds, docs, cache)
+    assert len(encoded) == len(second.digest.stories) + len(second.digest.articles)
+    assert (docs / "digest.json").read_bytes() == (tmp_path / "scratch" / "digest.json").read_bytes()
 
 
 def test_a_listing_items_token_covers_what_the_item_brings_into_a_pages_view(tmp_path):
