@@ -18,7 +18,7 @@ from generator.market import reconcile
 from generator.records import Digest
 from generator.registry import load_registry
 from generator.render import render_pages
-from generator.runner import Runner, file_identity
+from generator.runner import Background, Runner, file_identity
 from generator.settings import BuildSettings
 from generator.stamp import Notes, inputs_key, keep_stamp, last_stamp, repeat_notes
 from generator.stories import group_stories
@@ -79,15 +79,15 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         progress("rendering pages")
         manifest_key = str(settings.docs.resolve())
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
-        pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
-                             compiled=settings.cache / "templates" if settings.cache else None)
+        exported_before = _exported_before(runner, settings.docs, manifest_key)
         aside_root = settings.cache if runner.keeps_results else settings.docs  # not under docs/ when it can be
-        with written_aside(aside_root, "digest.json") as aside:
-            try:
-                exported = export_json(digest, aside, runner.identity, _exported_before(runner, settings.docs, manifest_key))
-            except OSError as exc:
-                raise BuildError(f"could not write {aside}: {exc.strerror or exc}; "
-                                 "the previous pages were left as they were") from None
+        # with no file to copy lines from, digest.json is encoded whole beside the pages, on the other core
+        with (written_aside(aside_root, "digest.json") as aside,
+              Background(_export, digest, aside, runner.identity, exported_before,
+                         jobs=settings.jobs if exported_before is None else 1) as exporting):
+            pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
+                                 compiled=settings.cache / "templates" if settings.cache else None)
+            exported = exporting.result()
             written = write_docs(pages, {"digest.json": aside, **render_feeds(digest)}, settings.docs)
         manifest = previous.manifest_after_write()
         runner.put("pages", manifest_key, manifest, PreviousPages.__module__)
@@ -97,6 +97,15 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         if inputs:
             keep_stamp(runner, settings, inputs, notes, problem, result, PreviousPages.identities(manifest))
     return result
+
+
+def _export(digest: Digest, path: Path, known, previous: tuple[Path, Export] | None) -> Export:
+    """`digest.json` written to `path` (`export_json`); a failure to write it told in one line."""
+    try:
+        return export_json(digest, path, known, previous)
+    except OSError as exc:
+        raise BuildError(f"could not write {path}: {exc.strerror or exc}; "
+                         "the previous pages were left as they were") from None
 
 
 def _exported_before(runner: Runner, docs: Path, key: str) -> tuple[Path, Export] | None:

@@ -507,6 +507,69 @@ def map_pickled(func: Callable[[T], R], items: Sequence[T], jobs: int) -> list[b
         _WORK = None
 
 
+class Background:
+    """`func(*args)` worked out in a forked process while the build goes on (`jobs` above one), or
+    at once in the build's own process; `result()` waits for it.
+
+    A stage whose output no later stage reads (`digest.json`) can run beside the next one: the
+    build's own process plans pages alone for a while, and the other core would otherwise idle.
+    The process inherits the function and its arguments (nothing is pickled on the way in); the
+    result, or the error, comes back pickled through a pipe.
+    """
+
+    def __init__(self, func: Callable[..., R], *args, jobs: int):
+        self._process = None
+        if jobs == 1:
+            self._value = func(*args)
+            return
+        context = get_context("fork")
+        self._reader, writer = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run_background, args=(writer, func, args))
+        self._process.start()
+        writer.close()
+
+    def result(self):
+        if self._process is None:
+            return self._value
+        try:
+            failed, value = self._reader.recv()
+        except EOFError:
+            raise RuntimeError(f"background work ended without a result (exit code {self._process.exitcode})") from None
+        finally:
+            self.close()
+        if failed:
+            raise value
+        return value
+
+    def close(self) -> None:
+        """Stop the work if it is still running (the build failed before it needed the result)."""
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._reader.close()
+            self._process = None
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _run_background(writer, func: Callable, args: tuple) -> None:
+    _collect_own_garbage()
+    try:
+        outcome = (False, func(*args))
+    except BaseException as exc:  # noqa: BLE001 - the build's own process raises it
+        outcome = (True, exc)
+    try:
+        writer.send(outcome)
+    except Exception as exc:  # the error itself would not pickle: send what it says
+        writer.send((True, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}; {exc}")))
+    writer.close()
+
+
 def _collect_own_garbage() -> None:
     """In a worker: collect cycles among the objects it makes, never walking the ones it inherited
     (the build pauses collection in its own process, so a worker starts with all of them pending:

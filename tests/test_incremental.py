@@ -650,6 +650,24 @@ def test_a_build_over_two_processes_writes_what_a_build_in_one_writes(tmp_path):
     assert (tmp_path / "two" / "digest.json").stat().st_size > 1000
 
 
+def _fails(message: str):
+    raise ValueError(message)
+
+
+def test_background_work_gives_its_result_or_its_error_and_can_be_stopped():
+    import time
+
+    from generator.runner import Background
+
+    assert Background(sorted, [3, 1, 2], jobs=2).result() == Background(sorted, [3, 1, 2], jobs=1).result() == [1, 2, 3]
+    with pytest.raises(ValueError, match="export broke"):
+        Background(_fails, "export broke", jobs=2).result()
+    started = time.monotonic()
+    with Background(time.sleep, 30, jobs=2):
+        pass  # the build failed before it needed the result: the work is stopped, not waited for
+    assert time.monotonic() - started < 10
+
+
 def test_digest_json_copies_the_lines_of_records_that_kept_their_inputs_and_encodes_the_rest(tmp_path, monkeypatch):
     import generator.export
 
