@@ -43,10 +43,13 @@ def export_json(digest: Digest, path: Path, known: Callable[[object], str | None
     of such lines are copied in one go, by the kernel: a rebuild that adds one article at 20,000
     encodes a few lines of 60,000 and copies the rest of the 80 MB without reading it.
     """
+    named = (lambda value: _name(value, known)) if known is not None else None
+
+    def line(key: Callable[[], tuple], make: Callable[[], dict]) -> _Line:
+        return _Line(key() if known is not None else None, make)  # without identities, no line is kept
+
     with _Out(path, previous) as out:
-        line = out.line if known is not None else out.encoded
-        named = (lambda value: _name(value, known)) if known is not None else None
-        market, summaries = digest.market, digest.summaries
+        market = digest.market
         data = {
             "schema": SCHEMA_VERSION,
             "themes": [
@@ -54,10 +57,8 @@ def export_json(digest: Digest, path: Path, known: Callable[[object], str | None
                  "stories": [s.id for s in digest.stories if t.id in s.themes]}
                 for t in digest.taxonomy.themes
             ],
-            "stories": [line(lambda s=s: ("story", s.id, s.headline, s.date.isoformat() if s.date else None,
-                                            s.date_inferred, s.themes, s.articles, s.copies,
-                                            named(summaries.stories[s.id])),
-                             partial(_story_record, digest, s)) for s in digest.stories],
+            "stories": [line(partial(_story_key, digest, s, named), partial(_story_record, digest, s))
+                        for s in digest.stories],
             "articles": [line(partial(_article_key, digest, a, named), partial(_article_record, digest, a))
                          for a in digest.articles],
             "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "tickers": list(e.tickers), "known": e.known}
@@ -80,6 +81,11 @@ def _name(value, known: Callable[[object], str | None]) -> str:
     """A value in a line's key: its identity when it has one, else the hash of its content."""
     identity = known(value)
     return "=" + identity if identity is not None else item_key(value)
+
+
+def _story_key(digest: Digest, s, named) -> tuple:
+    return ("story", s.id, s.headline, s.date.isoformat() if s.date else None, s.date_inferred, s.themes,
+            s.articles, s.copies, named(digest.summaries.stories[s.id]))
 
 
 def _article_key(digest: Digest, a, named) -> tuple:
@@ -115,6 +121,8 @@ class _Out:
         self._old_lines: dict[bytes, tuple[int, int, int]] = {}
 
     def __enter__(self) -> _Out:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         if self.previous is not None:  # taken from only while it is the file its lines were found in
             old_path, old = self.previous
             try:
@@ -124,8 +132,6 @@ class _Out:
                 stat = None
             if stat is not None and (stat.st_size, stat.st_mtime_ns, stat.st_ino) == old.identity:
                 self._old_lines = old.lines
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -136,13 +142,6 @@ class _Out:
             os.close(self._fd)
             if self._old_fd is not None:
                 os.close(self._old_fd)
-
-    def line(self, key: Callable[[], tuple], make: Callable[[], dict]) -> _Line:
-        return _Line(key(), make)
-
-    @staticmethod
-    def encoded(key, make: Callable[[], dict]) -> _Line:
-        return _Line(None, make)
 
     def text(self, text: str) -> None:
         self._add(text.encode("utf-8"))
