@@ -32,6 +32,8 @@ class Row:
     cold: float | None = None
     warm: float | None = None
     added: dict[str, float] = field(default_factory=dict)
+    added_cpu: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Processor time (user, system; the generator's processes together) of each addition."""
     mkdocs: float | None = None
     peak_mb: float = 0.0
     search_kb: float | None = None
@@ -39,21 +41,32 @@ class Row:
     largest_page: str = ""
 
 
-def generate(seeds: Path, docs: Path, cache: Path, row: Row) -> float:
-    """Run the generator as a user would; return its wall time and keep its peak memory.
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    """Seconds from start to end."""
+    user: float
+    """Processor seconds in the generator's own code (its processes together): a steadier figure
+    than the wall time on a machine whose speed varies from run to run."""
+    system: float
+    """Processor seconds in the kernel on its behalf (mostly page faults and file system calls)."""
+
+
+def generate(seeds: Path, docs: Path, cache: Path, row: Row) -> Run:
+    """Run the generator as a user would; return its times and keep its peak memory.
 
     The file system is synced first, so that writing back what earlier steps left in memory (the
     previous run's work folder deleted, a cold build's gigabyte of cache) does not land in the
     timed run; the run's own writes still do."""
     os.sync()
-    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "generator", "build", "-q",
+    cmd = ["/usr/bin/time", "-f", "%e %M %U %S", sys.executable, "-m", "generator", "build", "-q",
            "--seeds", str(seeds), "--docs", str(docs), "--cache", str(cache), "--templates", str(ROOT / "templates")]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if result.returncode != 0:
         raise SystemExit(f"generator failed on {seeds}: {result.stderr.strip().splitlines()[-1]}")
-    seconds, kb = result.stderr.strip().splitlines()[-1].split()
+    seconds, kb, user, system = result.stderr.strip().splitlines()[-1].split()
     row.peak_mb = max(row.peak_mb, int(kb) / 1024)
-    return float(seconds)
+    return Run(float(seconds), float(user), float(system))
 
 
 def prepare_site(project: Path) -> None:
@@ -110,15 +123,16 @@ def measure(name: str, seeds: Path, work: Path, additions, with_site: bool, repe
     colds = []
     for _ in range(repeat):
         fresh()
-        colds.append(generate(seeds, docs, cache, row))
+        colds.append(generate(seeds, docs, cache, row).wall)
     row.cold = statistics.median(colds)
-    row.warm = statistics.median(generate(seeds, docs, cache, row) for _ in range(repeat))
+    row.warm = statistics.median(generate(seeds, docs, cache, row).wall for _ in range(repeat))
     for label, prepare, add in additions:
         target = prepare()
         if target != seeds:
             generate(target, docs, cache, row)  # a new folder: its first build records its files
-        row.added[label] = statistics.median(generate(add(k), docs, cache, row)
-                                             for k in range(repeat if repeat_added is None else repeat_added))
+        runs = [generate(add(k), docs, cache, row) for k in range(repeat if repeat_added is None else repeat_added)]
+        row.added[label] = statistics.median(r.wall for r in runs)
+        row.added_cpu[label] = (statistics.median(r.user for r in runs), statistics.median(r.system for r in runs))
     if with_site:
         build_site(project, row)
     return row
@@ -132,7 +146,8 @@ def table(rows: list[Row], baseline: dict | None, bbc_cold: float | None) -> str
     lines = ["| corpus | articles | cold | warm | added | mkdocs build | peak memory | search_index.json | largest page |",
              "|---|---:|---:|---:|---|---:|---:|---:|---|"]
     for r in rows:
-        added = "; ".join(f"{k}: {v:.2f} s" for k, v in r.added.items()) or "n/a"
+        added = "; ".join(f"{k}: {v:.2f} s (user {r.added_cpu[k][0]:.2f} s, system {r.added_cpu[k][1]:.2f} s)"
+                          if k in r.added_cpu else f"{k}: {v:.2f} s" for k, v in r.added.items()) or "n/a"
         lines.append(f"| {r.name} | {r.articles:,} | {fmt(r.cold)} | {fmt(r.warm, 's', 2)} | {added} | "
                      f"{fmt(r.mkdocs)} | {r.peak_mb:.0f} MB | {fmt(r.search_kb, 'KB', 0)} | "
                      f"{fmt(r.largest_kb, 'KB', 0)} ({r.largest_page}) |")
@@ -244,7 +259,8 @@ def main() -> None:
         "to a copy of bbc-dev outside the repository, built once before the timed runs. The archive's cold and "
         f"warm figures are single runs; each of its additions is the median of {args.repeat}, added one after "
         "another: 100 articles on each of three successive days from 2025-01-01 (after the archive's last "
-        "day), then one article on each of the three days after. The file system is synced before each timed run. mkdocs build is `mkdocs build` of the generated docs. Peak memory is the largest "
+        "day), then one article on each of the three days after. The file system is synced before each timed run; beside an addition's wall time are the medians of its runs' "
+        "processor time, user and system (the generator and its worker processes together), steadier figures than the wall time. mkdocs build is `mkdocs build` of the generated docs. Peak memory is the largest "
         "resident set of any generator run.\n\n" + text,
         encoding="utf-8")
     print(f"written to {args.out}")
