@@ -17,28 +17,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from pathlib import Path
 
 from bench.corpora import make_archive, read_sources
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@dataclass
-class Row:
-    name: str
-    articles: int
-    cold: float | None = None
-    warm: float | None = None
-    added: dict[str, float] = field(default_factory=dict)
-    added_cpu: dict[str, tuple[float, float]] = field(default_factory=dict)
-    """Processor time (user, system; the generator's processes together) of each addition."""
-    mkdocs: float | None = None
-    peak_mb: float = 0.0
-    search_kb: float | None = None
-    largest_kb: float | None = None
-    largest_page: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +34,21 @@ class Run:
     than the wall time on a machine whose speed varies from run to run."""
     system: float
     """Processor seconds in the kernel on its behalf (mostly page faults and file system calls)."""
+
+
+@dataclass
+class Row:
+    name: str
+    articles: int
+    cold: float | None = None
+    warm: float | None = None
+    added: dict[str, Run] = field(default_factory=dict)
+    """Each addition's times: the medians of its runs' wall, user and system times."""
+    mkdocs: float | None = None
+    peak_mb: float = 0.0
+    search_kb: float | None = None
+    largest_kb: float | None = None
+    largest_page: str = ""
 
 
 def generate(seeds: Path, docs: Path, cache: Path, row: Row) -> Run:
@@ -131,8 +130,7 @@ def measure(name: str, seeds: Path, work: Path, additions, with_site: bool, repe
         if target != seeds:
             generate(target, docs, cache, row)  # a new folder: its first build records its files
         runs = [generate(add(k), docs, cache, row) for k in range(repeat if repeat_added is None else repeat_added)]
-        row.added[label] = statistics.median(r.wall for r in runs)
-        row.added_cpu[label] = (statistics.median(r.user for r in runs), statistics.median(r.system for r in runs))
+        row.added[label] = Run(*(statistics.median(times) for times in zip(*(astuple(r) for r in runs))))
     if with_site:
         build_site(project, row)
     return row
@@ -146,8 +144,8 @@ def table(rows: list[Row], baseline: dict | None, bbc_cold: float | None) -> str
     lines = ["| corpus | articles | cold | warm | added | mkdocs build | peak memory | search_index.json | largest page |",
              "|---|---:|---:|---:|---|---:|---:|---:|---|"]
     for r in rows:
-        added = "; ".join(f"{k}: {v:.2f} s (user {r.added_cpu[k][0]:.2f} s, system {r.added_cpu[k][1]:.2f} s)"
-                          if k in r.added_cpu else f"{k}: {v:.2f} s" for k, v in r.added.items()) or "n/a"
+        added = "; ".join(f"{k}: {v.wall:.2f} s (user {v.user:.2f} s, system {v.system:.2f} s)"
+                          for k, v in r.added.items()) or "n/a"
         lines.append(f"| {r.name} | {r.articles:,} | {fmt(r.cold)} | {fmt(r.warm, 's', 2)} | {added} | "
                      f"{fmt(r.mkdocs)} | {r.peak_mb:.0f} MB | {fmt(r.search_kb, 'KB', 0)} | "
                      f"{fmt(r.largest_kb, 'KB', 0)} ({r.largest_page}) |")
@@ -264,7 +262,7 @@ def main() -> None:
         "resident set of any generator run.\n\n" + text,
         encoding="utf-8")
     print(f"written to {args.out}")
-    (work / "bench.json").write_text(json.dumps([r.__dict__ for r in rows], indent=1, default=str))
+    (work / "bench.json").write_text(json.dumps([asdict(r) for r in rows], indent=1, default=str))
 
 
 if __name__ == "__main__":
