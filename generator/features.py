@@ -18,7 +18,7 @@ import numpy as np
 
 from generator import text as textlib
 from generator.records import Article
-from generator.runner import Runner, item_key
+from generator.runner import Runner
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -192,7 +192,7 @@ def article_features(articles: tuple[Article, ...], runner: Runner | None = None
     few articles stores those rows, not the whole table again (60 MB at 20,000 articles).
     """
     runner = runner or Runner()
-    keys = [item_key(a) for a in articles]
+    keys = [runner.source_of(a) for a in articles]  # by their identities
     kept = _Kept.load(runner)
     base = {k: i for i, k in enumerate(kept.base.keys)}
     added = {k: i for i, k in enumerate(kept.added.keys)}

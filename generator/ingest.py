@@ -13,6 +13,7 @@ import html
 import logging
 import os
 import re
+import zlib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from html.parser import HTMLParser
@@ -83,6 +84,18 @@ class Draft:
     """Caveats about reading the file, for the build report."""
 
 
+FOLDER_GROUPS = 32
+"""Groups the articles of one folder are kept in (`_group`)."""
+
+
+def _group(rel: str) -> str:
+    """The group a file's article is kept in (`Runner.map_grouped`): one of `FOLDER_GROUPS` of its
+    folder's, by its name. Archives are often kept a folder per month or day, so that a day's new
+    files store a few groups of their month's folder again, not every article."""
+    folder, _, name = rel.rpartition("/")
+    return f"{folder}/{zlib.crc32(name.encode('utf-8', 'surrogatepass')) % FOLDER_GROUPS}"
+
+
 class Unreadable(Exception):
     """A file that is not an article; the message is the reason."""
 
@@ -121,7 +134,8 @@ def read_corpus(seeds: Path, runner: Runner | None = None, looked: dict[str, tup
             skipped.append(Skipped(rel, str(exc)))
             continue
         files.append(SourceFile(rel, _suffix(found.rel).lower(), raw, sidecar, digest, found.path))
-    results = runner.map("ingest", read_file, files, keys=[f"{f.rel}\0{f.digest}" for f in files], named=True)
+    results = runner.map_grouped("ingest", read_file, files, [f"{f.rel}\0{f.digest}" for f in files],
+                                 [_group(f.rel) for f in files], named=True)
     runner.put("files", manifest_key, current, __name__)
     articles, warnings = [], []
     for file, (article, notes) in zip(files, results):

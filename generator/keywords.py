@@ -18,7 +18,7 @@ from types import ModuleType, SimpleNamespace
 
 from generator import text as textlib
 from generator.records import Article
-from generator.runner import Runner
+from generator.runner import Runner, day_group
 
 TOP = 10
 """Keywords kept per article."""
@@ -48,7 +48,9 @@ _UNITS = {"cent", "percent", "pct", "bps", "basis", "points", "point", "billion"
 
 def extract_keywords(articles: tuple[Article, ...], runner: Runner | None = None) -> dict[str, tuple[str, ...]]:
     """Article id to its keywords, strongest first."""
-    results = (runner or Runner()).map("keywords", article_keywords, articles, named=True)
+    runner = runner or Runner()
+    results = runner.map_grouped("keywords", article_keywords, articles, [runner.source_of(a) for a in articles],
+                                 [day_group(a.date, a.id) for a in articles], named=True)
     return {a.id: keywords for a, keywords in zip(articles, results)}
 
 

@@ -10,6 +10,7 @@ there are enough of them to pay for it.
 from __future__ import annotations
 
 import copyreg
+import datetime as dt
 import gc
 import hashlib
 import io
@@ -19,6 +20,7 @@ import pickle
 import re
 import sqlite3
 import time
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
@@ -349,12 +351,91 @@ class Runner:
             self._stored.add(name)
         self._used.setdefault(name, set()).update(keys, keep)  # a stage may map several times in a build
         if named:
-            for value, key in zip(results, keys):
-                self.identify(value, f"{name}/{key}")
-                if type(value) is tuple:
-                    for n, part in enumerate(value):
-                        self.identify(part, f"{name}/{key}#{n}")
+            self._name_results(name, results, keys)
         return results
+
+    def map_grouped(self, stage: str, func: Callable[[T], R], items: Sequence[T], sources: Sequence[str],
+                    groups: Sequence[str], named: bool = False) -> list[R]:
+        """`func(item)` for every item, in order, the results kept in groups rather than one by one.
+
+        `sources[i]` is text that determines item i's result (with the stage's code): the
+        identities of the values it is made from (`source_of`). `groups[i]` names the group it is
+        kept in: the articles of one day, say. A group whose items' sources are those of the
+        previous build is taken whole from one entry of the cache, its items' keys unworked and
+        its results unpickled in one go; the items of any other group are looked up by their key
+        among the group's previous results, and only those not there are worked out. A group is
+        stored again, whole, when any of its items changed: groups are kept small (a day's
+        articles), so an addition costs its group, not the stage. With `named`, as `map`.
+        """
+        name = self._name(stage, getattr(func, "func", func).__module__)
+        members: dict[str, list[int]] = {}
+        for i, group in enumerate(groups):
+            members.setdefault(group, []).append(i)
+        names = sorted(members)
+        results: list = [_MISSING] * len(items)
+        keys: list = [None] * len(items)
+        changed: list[tuple[str, str, list[int]]] = []
+        todo: list[int] = []
+        for group, kept in zip(names, self._load(name, names)):
+            positions = members[group]
+            check = _sources_key(sources[i] for i in positions)
+            if type(kept) is _Group and kept.sources == check and len(kept.keys) == len(positions):
+                for i, key, value in zip(positions, kept.keys, kept.values):
+                    keys[i], results[i] = key, value
+                continue
+            before = dict(zip(kept.keys, kept.values)) if type(kept) is _Group else {}
+            for i in positions:
+                key = keys[i] = _source_key(sources[i])
+                results[i] = before.get(key, _MISSING)
+                if results[i] is _MISSING:
+                    todo.append(i)
+            changed.append((group, check, positions))
+        first: dict[str, int] = {}  # items of one key are worked out once
+        work = [i for i in todo if first.setdefault(keys[i], i) == i]
+        self.hits += len(items) - len(work)
+        self.misses += len(work)
+        if work:
+            for i, value in zip(work, map_parallel(func, [items[i] for i in work], self.jobs)):
+                results[i] = value
+            for i in todo:
+                results[i] = results[first[keys[i]]]
+        if changed and self._db is not None:
+            self._store(name, [(group, pickle.dumps(_Group(check, tuple(keys[i] for i in positions),
+                                                           [results[i] for i in positions]), protocol=5))
+                               for group, check, positions in changed])
+            self._stored.add(name)
+        self._used.setdefault(name, set()).update(names)
+        if named:
+            self._name_results(name, results, keys)
+        return results
+
+    def source_of(self, *parts) -> str:
+        """Text that determines the parts (for `map_grouped`): each value by its identity when the
+        runner knows it, text as it is, and anything else by its key (`item_key`)."""
+        out = []
+        for part in parts:
+            if type(part) is str:
+                out.append(f"s{len(part)}:{part}")
+                continue
+            found = self._identities.get(id(part))
+            text = found[1] if found is not None and found[0] is part else None
+            out.append(f"={len(text)}:{text}" if text is not None else f"k{item_key(part)}")
+        return "".join(out)
+
+    def _name_results(self, name: str, results: list, keys: list) -> None:
+        """Each result named by its stage and key, and each part of a tuple result by its place
+        (`map`'s `named`; `identify`, written out: a rebuild names hundreds of thousands)."""
+        identities = self._identities
+        for value, key in zip(results, keys):
+            kind = type(value)
+            if value is None or kind in _UNNAMED or (kind in _CONTAINERS and not value):
+                continue
+            identity = identities[id(value)] = (value, f"{name}/{key}")
+            if kind is tuple:
+                for n, part in enumerate(value):
+                    kind = type(part)
+                    if not (part is None or kind in _UNNAMED or (kind in _CONTAINERS and not part)):
+                        identities[id(part)] = (part, f"{identity[1]}#{n}")
 
     def identity(self, value) -> str | None:
         """The identity of a value this build's stages made or took from the cache: the stage and
@@ -469,6 +550,41 @@ class Runner:
                 self._db.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
+
+
+UNDATED_GROUPS = 64
+"""Groups the results of undated items are kept in (`day_group`)."""
+
+
+def day_group(day: dt.date | None, name: str) -> str:
+    """The group a dated item's results are kept in (`Runner.map_grouped`): its day, so that a
+    day's addition stores its day's group again, not the stage's results; for an undated item, one
+    of `UNDATED_GROUPS` groups, by its name."""
+    if day is not None:
+        return day.isoformat()
+    return f"undated-{zlib.crc32(name.encode('utf-8', 'surrogatepass')) % UNDATED_GROUPS}"
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A group's results as the cache keeps them (`Runner.map_grouped`)."""
+
+    sources: str
+    """Hash of its items' sources, in order."""
+    keys: tuple[str, ...]
+    """Each item's key."""
+    values: list
+    """Each item's result."""
+
+
+def _sources_key(sources: Iterable[str]) -> str:
+    """Hash of texts in order, no two lists of texts giving one text to hash."""
+    return hashlib.sha256("".join(f"{len(s)}:{s}" for s in sources).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _source_key(source: str) -> str:
+    """An item's key from its source (`Runner.map_grouped`)."""
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def map_parallel(func: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:

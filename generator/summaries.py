@@ -15,7 +15,7 @@ import numpy as np
 
 from generator import text as textlib
 from generator.keywords import merge_keywords
-from generator.runner import Runner, item_key
+from generator.runner import Runner, day_group
 from generator.records import Article, Story, StorySummary, Summaries, SummarySentence
 
 STORY_SENTENCES = (3, 5)
@@ -59,17 +59,18 @@ def summarise(
     runner = runner or Runner()
     by_id = {a.id: a for a in articles}
     article_jobs = [(a, keywords.get(a.id, ())) for a in articles]
-    named = runner.named  # an article and its keywords stand in a key by their identities
-    article_keys = [item_key(named(a), named(k)) for a, k in article_jobs]
-    found = runner.map("article-summary", article_summary, article_jobs, keys=article_keys, named=True)
+    source = runner.source_of  # an article and its keywords stand for themselves by their identities
+    found = runner.map_grouped("article-summary", article_summary, article_jobs,
+                               [source(a, k) for a, k in article_jobs], [day_group(a.date, a.id) for a in articles],
+                               named=True)
     article_results = dict(zip((a.id for a in articles), found))
     shared = [s for s in stories if len(s.articles) > 1]
     story_jobs = [(story.headline, tuple(by_id[i] for i in story.articles),
                    tuple(keywords.get(i, ()) for i in story.articles)) for story in shared]
-    story_keys = [item_key(headline, tuple(map(named, members)), tuple(map(named, member_keywords)))
-                  for headline, members, member_keywords in story_jobs]
+    story_sources = [source(headline, *members, *member_keywords) for headline, members, member_keywords in story_jobs]
     shared_summaries = dict(zip((s.id for s in shared),
-                                runner.map("story-summary", story_summary, story_jobs, keys=story_keys, named=True)))
+                                runner.map_grouped("story-summary", story_summary, story_jobs, story_sources,
+                                                   [day_group(s.date, s.articles[0]) for s in shared], named=True)))
     return Summaries({s.id: shared_summaries[s.id] if s.id in shared_summaries else article_results[s.articles[0]][1]
                       for s in stories},
                      {a.id: article_results[a.id][0] for a in articles})

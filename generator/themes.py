@@ -28,7 +28,7 @@ import numpy as np
 from generator import text as textlib
 from generator.features import FeatureSet, TermTable, article_features
 from generator.records import Article, Taxonomy, ThemeAssignment
-from generator.runner import Runner, item_key
+from generator.runner import Runner, day_group, item_key
 from generator.volumes import Volume, volumes
 
 log = logging.getLogger(__name__)
@@ -59,12 +59,13 @@ def assign_themes(
     phrases = tuple((t.id, tuple(tuple(_stems(k)) for k in t.keywords)) for t in taxonomy.themes)
     jobs = [(a, keywords.get(a.id, ())) for a in articles]
     taxonomy_key = item_key(phrases)
-    seed_keys = [item_key(runner.named(a), runner.named(k), taxonomy_key) for a, k in jobs]  # by their identities
-    seed_scores = runner.map("theme-seeds", partial(seed_scores_of, phrases), jobs, keys=seed_keys)
+    seed_sources = [runner.source_of(a, k, taxonomy_key) for a, k in jobs]  # by their identities
+    seed_scores = runner.map_grouped("theme-seeds", partial(seed_scores_of, phrases), jobs, seed_sources,
+                                     [day_group(a.date, a.id) for a in articles])
     parts = volumes(articles)
     learning_key = item_key(taxonomy)
     learned = runner.map("theme-learning", partial(_learn_volume, features.of(articles), seed_scores, taxonomy),
-                         parts, keys=[_volume_key(learning_key, seed_keys, part) for part in parts])
+                         parts, keys=[_volume_key(learning_key, seed_sources, part) for part in parts])
     assignments: list[ThemeAssignment | None] = [None] * len(articles)
     for part, found in zip(parts, learned):
         for i, assignment in zip(part.members, found):
@@ -117,11 +118,11 @@ def _confident(scores: dict[str, float], taxonomy: Taxonomy) -> str | None:
     return best[0] if best[1] >= taxonomy.min_score and best[1] >= CONFIDENT_MARGIN * runner_up else None
 
 
-def _volume_key(learning_key: str, seed_keys: list[str], volume: Volume) -> str:
-    """What a volume's learning depends on: the taxonomy, and which articles (with their seed
-    scores) it learns from and answers for; not where they stand in the corpus."""
+def _volume_key(learning_key: str, seed_sources: list[str], volume: Volume) -> str:
+    """What a volume's learning depends on: the taxonomy, and which articles (with what their seed
+    scores come from) it learns from and answers for; not where they stand in the corpus."""
     members = set(volume.members)
-    return item_key(learning_key, [(seed_keys[i], i in members) for i in volume.context])
+    return item_key(learning_key, tuple((seed_sources[i], i in members) for i in volume.context))
 
 
 def _learn_volume(features: FeatureSet, seed_scores, taxonomy: Taxonomy, volume: Volume) -> list[ThemeAssignment]:

@@ -729,3 +729,73 @@ def test_a_listing_items_token_covers_what_the_item_brings_into_a_pages_view(tmp
     elsewhere = replace(paths, articles={**paths.articles, moved.id: "digest/articles/elsewhere.md"})
     assert tokens(where=elsewhere)(move) != before(move)  # and its article
     assert tokens(where=elsewhere)(digest.article(moved.id)) != before(digest.article(moved.id))
+
+
+_WORKED: list[str] = []
+
+
+def _shout(word: str) -> tuple[str, tuple[str, ...]]:
+    _WORKED.append(word)
+    return word.upper(), tuple(word[::-1])
+
+
+def test_a_group_whose_items_came_from_the_same_sources_is_taken_whole_and_a_changed_one_redoes_its_changes(tmp_path):
+    from generator.runner import Runner
+
+    words = ["copper", "gold", "oil", "zinc", "tin"]
+    groups = ["2025-01-02", "2025-01-02", "2025-01-03", "2025-01-03", "2025-01-04"]
+    stored: list[list[str]] = []
+
+    def build(items, sources, item_groups):
+        _WORKED.clear()
+        with Runner(tmp_path) as runner:
+            store = runner._store
+            runner._store = lambda name, pairs: (stored.append([key for key, _ in pairs]), store(name, pairs))
+            results = runner.map_grouped("shout", _shout, items, sources, item_groups, named=True)
+            return results, [runner.identity(r) for r in results], [runner.identity(r[1]) for r in results]
+
+    first, names, parts = build(words, [f"v1 {w}" for w in words], groups)
+    assert first == [(w.upper(), tuple(w[::-1])) for w in words] and sorted(_WORKED) == sorted(words)
+    assert None not in names and len(set(names)) == 5 and parts == [f"{n}#1" for n in names]
+    assert stored[-1] == sorted(set(groups))
+
+    again, again_names, _ = build(words, [f"v1 {w}" for w in words], groups)
+    assert again == first and again_names == names
+    assert _WORKED == [] and stored[-1:] == [sorted(set(groups))]  # nothing worked out or stored again
+
+    # a new item in one group, another item's source changed in another: only those two are worked
+    # out, and only their groups are stored again; every other result keeps its name
+    sources = [f"v1 {w}" for w in words] + ["v1 lead"]
+    sources[4] = "v2 tin"
+    more, more_names, _ = build(words + ["lead"], sources, groups + ["2025-01-02"])
+    assert more == first + [("LEAD", tuple("dael"))]
+    assert sorted(_WORKED) == ["lead", "tin"]
+    assert stored[-1] == ["2025-01-02", "2025-01-04"]
+    assert more_names[:4] == names[:4] and more_names[4] != names[4]
+
+
+def test_items_of_one_source_are_worked_out_once_and_undated_items_spread_over_groups_by_name():
+    import datetime as dt
+
+    from generator.runner import UNDATED_GROUPS, Runner, day_group
+
+    _WORKED.clear()
+    runner = Runner()  # no cache: worked out all the same
+    assert runner.map_grouped("shout", _shout, ["oil", "oil", "gas"], ["s oil", "s oil", "s gas"],
+                              ["a", "b", "a"]) == [("OIL", tuple("lio")), ("OIL", tuple("lio")), ("GAS", tuple("sag"))]
+    assert sorted(_WORKED) == ["gas", "oil"]
+    assert day_group(dt.date(2025, 1, 2), "markets/a.md") == "2025-01-02"
+    undated = {day_group(None, f"markets/{n}.md") for n in range(1000)}
+    assert len(undated) == UNDATED_GROUPS and day_group(None, "markets/7.md") == day_group(None, "markets/7.md")
+
+
+def test_a_source_names_a_value_by_its_identity_and_differs_whenever_a_part_does(tmp_path):
+    from generator.runner import Runner
+
+    with Runner(tmp_path) as runner:
+        made = runner.map("shout", _shout, ["copper"], named=True)[0]
+        source = runner.source_of(made, "taxonomy")
+        assert runner.identity(made) in source
+        assert runner.source_of(("COPPER", tuple("reppoc")), "taxonomy") != source  # an equal value it did not make
+        assert runner.source_of("ab", "c") != runner.source_of("a", "bc")
+        assert runner.source_of(made) != runner.source_of(made, "")
