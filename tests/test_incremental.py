@@ -799,3 +799,25 @@ def test_a_source_names_a_value_by_its_identity_and_differs_whenever_a_part_does
         assert runner.source_of(("COPPER", tuple("reppoc")), "taxonomy") != source  # an equal value it did not make
         assert runner.source_of("ab", "c") != runner.source_of("a", "bc")
         assert runner.source_of(made) != runner.source_of(made, "")
+
+
+def test_the_cache_file_gives_back_the_space_of_results_it_dropped(tmp_path, monkeypatch):
+    import generator.runner
+    from generator.runner import CACHE_FILE, Runner
+
+    monkeypatch.setattr(generator.runner, "SHRINK_BYTES", 1 << 20)
+    with Runner(tmp_path) as runner:
+        runner.map("pad", _padded, list(range(2000)))  # 2000 results of 4 KB
+    full = (tmp_path / CACHE_FILE).stat().st_size
+    assert full > 8 << 20
+    items = [*range(10), 99999]
+    with Runner(tmp_path) as runner:  # the articles gone but ten, one new: the other results are dropped
+        assert runner.map("pad", _padded, items) == [_padded(n) for n in items]
+    assert (tmp_path / CACHE_FILE).stat().st_size < full // 4
+    with Runner(tmp_path) as runner:
+        runner.map("pad", _padded, items)
+        assert runner.misses == 0
+
+
+def _padded(n: int) -> bytes:
+    return n.to_bytes(4, "big") * 1024
