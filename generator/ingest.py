@@ -13,7 +13,6 @@ import html
 import logging
 import os
 import re
-import zlib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from html.parser import HTMLParser
@@ -24,7 +23,7 @@ import yaml
 
 from generator import text as textlib
 from generator.records import Article, Corpus, Sentence, Skipped
-from generator.runner import Runner, file_identity
+from generator.runner import Runner, file_identity, name_group
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +92,7 @@ def _group(rel: str) -> str:
     folder's, by its name. Archives are often kept a folder per month or day, so that a day's new
     files store a few groups of their month's folder again, not every article."""
     folder, _, name = rel.rpartition("/")
-    return f"{folder}/{zlib.crc32(name.encode('utf-8', 'surrogatepass')) % FOLDER_GROUPS}"
+    return f"{folder}/{name_group(name, FOLDER_GROUPS)}"
 
 
 class Unreadable(Exception):

@@ -382,7 +382,7 @@ class Runner:
         for group, kept in zip(names, self._load(name, names)):
             positions = members[group]
             check = _sources_key(sources[i] for i in positions)
-            if type(kept) is _Group and kept.sources == check and len(kept.keys) == len(positions):
+            if type(kept) is _Group and kept.sources == check:
                 for i, key, value in zip(positions, kept.keys, kept.values):
                     keys[i], results[i] = key, value
                 continue
@@ -420,14 +420,14 @@ class Runner:
             if type(part) is str:
                 out.append(f"s{len(part)}:{part}")
                 continue
-            found = self._identities.get(id(part))
-            text = found[1] if found is not None and found[0] is part else None
+            text = self.identity(part)
             out.append(f"={len(text)}:{text}" if text is not None else f"k{item_key(part)}")
         return "".join(out)
 
     def _name_results(self, name: str, results: list, keys: list) -> None:
         """Each result named by its stage and key, and each part of a tuple result by its place
-        (`map`'s `named`; `identify`, written out: a rebuild names hundreds of thousands)."""
+        (`map`'s `named`: `identify` written out, since a rebuild names hundreds of thousands, and
+        a call per value costs half as much again)."""
         identities = self._identities
         for value, key in zip(results, keys):
             kind = type(value)
@@ -446,10 +446,6 @@ class Runner:
         Equal identities mean equal values, so a key can hold the identity instead of the value."""
         found = self._identities.get(id(value))
         return found[1] if found is not None and found[0] is value else None
-
-    def named(self, value):
-        """The value, or its identity when it has one: a key holding it then need not hash what it holds."""
-        return _named(value, self.identity(value))
 
     def identify(self, value, identity: str | None) -> None:
         """Give a value its identity: a stage names a part of a result, or a value it made from
@@ -575,9 +571,12 @@ def day_group(day: dt.date | None, name: str) -> str:
     """The group a dated item's results are kept in (`Runner.map_grouped`): its day, so that a
     day's addition stores its day's group again, not the stage's results; for an undated item, one
     of `UNDATED_GROUPS` groups, by its name."""
-    if day is not None:
-        return day.isoformat()
-    return f"undated-{zlib.crc32(name.encode('utf-8', 'surrogatepass')) % UNDATED_GROUPS}"
+    return day.isoformat() if day is not None else f"undated-{name_group(name, UNDATED_GROUPS)}"
+
+
+def name_group(name: str, count: int) -> int:
+    """One of `count` groups, by a name's hash: the same from build to build and machine to machine."""
+    return zlib.crc32(name.encode("utf-8", "surrogatepass")) % count
 
 
 @dataclass(frozen=True)
