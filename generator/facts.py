@@ -98,9 +98,9 @@ class _Mention:
 def extract_facts(articles: tuple[Article, ...], registry: EntityRegistry, runner: Runner | None = None) -> MarketFacts:
     """Moves, flows, forecasts, names and quotes of every article, with the entities they name."""
     runner = runner or Runner()
-    registry_key = item_key(registry)
+    registry_source = runner.source_of(item_key(registry))
     results = runner.map_grouped("facts", partial(article_facts, registry), articles,
-                                 [runner.source_of(a, registry_key) for a in articles],
+                                 [a + registry_source for a in runner.sources(articles)],
                                  [day_group(a.date, a.id) for a in articles], named=True)
     # each name as its last article gives it; one the registry does not know, with every ticker
     # its articles give it (merged as they come, each entity made once at the end)

@@ -192,7 +192,7 @@ def article_features(articles: tuple[Article, ...], runner: Runner | None = None
     few articles stores those rows, not the whole table again (60 MB at 20,000 articles).
     """
     runner = runner or Runner()
-    keys = [runner.source_of(a) for a in articles]  # by their identities
+    keys = runner.sources(articles)  # by their identities
     kept = _Kept.load(runner)
     base = {k: i for i, k in enumerate(kept.base.keys)}
     added = {k: i for i, k in enumerate(kept.added.keys)}

@@ -49,7 +49,7 @@ _UNITS = {"cent", "percent", "pct", "bps", "basis", "points", "point", "billion"
 def extract_keywords(articles: tuple[Article, ...], runner: Runner | None = None) -> dict[str, tuple[str, ...]]:
     """Article id to its keywords, strongest first."""
     runner = runner or Runner()
-    results = runner.map_grouped("keywords", article_keywords, articles, [runner.source_of(a) for a in articles],
+    results = runner.map_grouped("keywords", article_keywords, articles, runner.sources(articles),
                                  [day_group(a.date, a.id) for a in articles], named=True)
     return {a.id: keywords for a, keywords in zip(articles, results)}
 

@@ -29,6 +29,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
+from generator.helpers import Helpers
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -41,6 +43,10 @@ _EARLIER_FILES = ("results.sqlite", "results.sqlite-wal", "results.sqlite-shm")
 
 SHRINK_BYTES = 32 << 20
 """Free space in the cache file (with more free than used) that has it rewritten (`Runner._shrink`)."""
+
+HELPED_ITEMS = 2000
+"""Up to this many misses are sent to the helper processes forked when the build started
+(`Helpers`); more go to a pool forked then, whose workers inherit them unpickled."""
 
 POOL_MIN_ITEMS = 64
 """Fewer misses than this run in the build's own process: a pool would cost more than it saves."""
@@ -85,9 +91,15 @@ _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(generator(?:\.\w+)*)[ \t]+import[
 _IMPORT = re.compile(rb"^[ \t]*import[ \t]+(generator(?:\.\w+)*)", re.M)
 
 
+_PLACEMENT = frozenset({"generator.helpers"})
+"""Modules whose code decides where results are worked out, never what they are: a change to
+them keeps every result (`code_fingerprint`)."""
+
+
 def _imported(module: str) -> set[Path]:
     """The source files of `module`, of the package's `__init__`, and of every generator module
-    they import, directly or through others (imports inside functions included)."""
+    they import, directly or through others (imports inside functions included), but those of
+    `_PLACEMENT`."""
     root, files = _package()
     found: set[Path] = set()
     pending = [module, "generator"]
@@ -95,7 +107,7 @@ def _imported(module: str) -> set[Path]:
         name = pending.pop()
         folder = root.joinpath(*name.split(".")[1:])
         path = folder / "__init__.py" if folder.is_dir() else folder.with_suffix(".py")
-        if path in found or path not in files:
+        if path in found or path not in files or name in _PLACEMENT:
             continue
         found.add(path)
         source = files[path]
@@ -302,6 +314,7 @@ class Runner:
 
     def __init__(self, cache_dir: Path | None = None, jobs: int = 1):
         self.jobs = max(1, jobs)
+        self._helpers = Helpers(self.jobs - 1) if self.jobs > 1 else None  # forked first, while the build is small
         self._db: sqlite3.Connection | None = None
         if cache_dir is not None:
             try:
@@ -327,6 +340,7 @@ class Runner:
         self._used: dict[str, set[str]] = {}  # keys each stage looked up (or keeps) in this build
         self._stored: set[str] = set()  # the stages that stored results in this build
         self._identities: dict[int, tuple[object, str]] = {}  # id -> (a value, kept alive; its identity)
+        self._sources: tuple[Sequence, list[str]] | None = None  # the last sequence `sources` was asked for
 
     @property
     def keeps_results(self) -> bool:
@@ -398,7 +412,7 @@ class Runner:
         self.hits += len(items) - len(work)
         self.misses += len(work)
         if work:
-            for i, value in zip(work, map_parallel(func, [items[i] for i in work], self.jobs)):
+            for i, value in zip(work, self._parallel(func, [items[i] for i in work])):
                 results[i] = value
             for i in todo:
                 results[i] = results[first[keys[i]]]
@@ -423,6 +437,23 @@ class Runner:
             text = self.identity(part)
             out.append(f"={len(text)}:{text}" if text is not None else f"k{item_key(part)}")
         return "".join(out)
+
+    def sources(self, values: Sequence) -> list[str]:
+        """`source_of(value)` for each value, in order (a list not to change). The sources of one
+        sequence are made once a build: the stages of a build all ask for those of its articles,
+        to which each adds the sources of its other parts (`source_of` joins the parts' sources)."""
+        if self._sources is not None and self._sources[0] is values:
+            return self._sources[1]
+        identities = self._identities
+        out = []
+        for value in values:
+            found = identities.get(id(value))
+            if found is not None and found[0] is value:
+                out.append(f"={len(found[1])}:{found[1]}")
+            else:
+                out.append(self.source_of(value))
+        self._sources = (values, out)
+        return out
 
     def _name_results(self, name: str, results: list, keys: list) -> None:
         """Each result named by its stage and key, and each part of a tuple result by its place
@@ -485,7 +516,10 @@ class Runner:
         self._db.execute("DELETE FROM results WHERE stage = ? AND key NOT IN (SELECT key FROM used)", (name,))
 
     def close(self) -> None:
-        """Drop what this build's stages stored with other code, and close the cache."""
+        """End the helpers, drop what this build's stages stored with other code, and close the cache."""
+        if self._helpers is not None:
+            self._helpers.close()
+            self._helpers = None
         if self._db is not None:
             try:
                 for name in sorted(self._names):
@@ -517,9 +551,23 @@ class Runner:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _parallel(self, func: Callable[[T], R], items: list[T]) -> list[R]:
+        """`func(item)` for every item, in order: with the helpers when there are a few, else
+        `map_parallel`."""
+        if self._helpers is not None and 1 < len(items) <= HELPED_ITEMS:
+            values = self._helpers.map(func, items)
+            if values is not None:
+                return values
+        return map_parallel(func, items, self.jobs)
+
     def _compute(self, func, items: list) -> list[tuple[object, bytes]]:
-        """Each item's result and its pickled bytes (the form the cache stores): in a process pool
-        when there are many items and the first ones show the rest would take long enough."""
+        """Each item's result and its pickled bytes (the form the cache stores): with the helpers
+        when there are a few items, in a process pool when there are many and the first ones show
+        the rest would take long enough."""
+        if self._helpers is not None and 1 < len(items) <= HELPED_ITEMS:
+            values = self._helpers.map(func, items)
+            if values is not None:
+                return [(v, pickle.dumps(v, protocol=5) if self._db is not None else b"") for v in values]
         return _probed(partial(self._compute_here, func), items, self.jobs,
                        lambda rest: [(pickle.loads(b), b) for b in map_pickled(func, rest, self.jobs)])
 

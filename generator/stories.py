@@ -58,7 +58,7 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     runner = runner or Runner()
     features = features or article_features(articles, runner)
     features = features.of(articles)
-    keys = [runner.source_of(a) for a in articles]  # by their identities
+    keys = runner.sources(articles)  # by their identities
     run = partial(_run_step, runner, partial(_group_step, articles, features, themes), keys,
                   [a.id for a in articles], themes)
     undated: list[Story] = []

@@ -61,7 +61,8 @@ def summarise(
     article_jobs = [(a, keywords.get(a.id, ())) for a in articles]
     source = runner.source_of  # an article and its keywords stand for themselves by their identities
     found = runner.map_grouped("article-summary", article_summary, article_jobs,
-                               [source(a, k) for a, k in article_jobs], [day_group(a.date, a.id) for a in articles],
+                               [a + source(k) for a, (_, k) in zip(runner.sources(articles), article_jobs)],
+                               [day_group(a.date, a.id) for a in articles],
                                named=True)
     article_results = dict(zip((a.id for a in articles), found))
     shared = [s for s in stories if len(s.articles) > 1]

@@ -59,7 +59,9 @@ def assign_themes(
     phrases = tuple((t.id, tuple(tuple(_stems(k)) for k in t.keywords)) for t in taxonomy.themes)
     jobs = [(a, keywords.get(a.id, ())) for a in articles]
     taxonomy_key = item_key(phrases)
-    seed_sources = [runner.source_of(a, k, taxonomy_key) for a, k in jobs]  # by their identities
+    tail = runner.source_of(taxonomy_key)
+    seed_sources = [a + runner.source_of(k) + tail  # by their identities
+                    for a, (_, k) in zip(runner.sources(articles), jobs)]
     seed_scores = runner.map_grouped("theme-seeds", partial(seed_scores_of, phrases), jobs, seed_sources,
                                      [day_group(a.date, a.id) for a in articles])
     parts = volumes(articles)

@@ -322,6 +322,7 @@ def test_misses_go_to_a_pool_only_when_the_first_ones_show_it_is_worth_it(tmp_pa
     from generator.runner import PROBE_ITEMS, Runner
 
     monkeypatch.setattr(generator.runner, "POOL_WORTH", worth)
+    monkeypatch.setattr(generator.runner, "HELPED_ITEMS", 0)  # as many misses as a first build's
     items = list(range(generator.runner.POOL_MIN_ITEMS + 6))
     with Runner(tmp_path, jobs=2) as runner:
         found = runner.map("where", _where, items)
@@ -335,6 +336,34 @@ def _where(n: int) -> tuple[int, int]:
     return n, os.getpid()
 
 
+def _slow_where(n: int) -> tuple[int, int]:
+    import time
+
+    time.sleep(0.005)
+    if n < 0:
+        raise ValueError(f"item {n} is bad")
+    return n, os.getpid()
+
+
+def test_a_few_misses_are_shared_with_the_helpers_forked_at_the_start_and_come_back_in_order(tmp_path):
+    from generator.runner import Runner
+
+    items = list(range(40))
+    with Runner(tmp_path, jobs=2) as runner:
+        found = runner.map("where", _slow_where, items)
+        assert [n for n, _ in found] == items
+        pids = {pid for _, pid in found}
+        assert os.getpid() in pids and len(pids) == 2  # this process and its helper both worked
+        with pytest.raises(ValueError, match="item -3 is bad"):  # raised here, wherever it happened
+            runner.map("where", _slow_where, [*range(100, 130), -3, *range(130, 140)])
+        again = runner.map_grouped("where-grouped", _slow_where, items[::-1], [str(n) for n in items[::-1]],
+                                   ["one"] * len(items))
+        assert [n for n, _ in again] == items[::-1] and len({pid for _, pid in again}) == 2  # the helper lives on
+        closure_pid = os.getpid()
+        here = runner.map("closure", lambda n: (n, os.getpid() == closure_pid), [1, 2, 3])
+        assert here == [(1, True), (2, True), (3, True)]  # a closure cannot be sent: worked out here
+
+
 def test_a_stage_fingerprint_covers_the_modules_it_imports_and_no_others():
     import generator.runner as runner
 
@@ -344,6 +373,8 @@ def test_a_stage_fingerprint_covers_the_modules_it_imports_and_no_others():
     assert "render.py" not in keywords and "stories.py" not in keywords
     assert {"render.py", "briefing.py", "records.py"} <= render
     assert runner.code_fingerprint("generator.keywords") != runner.code_fingerprint("generator.render")
+    # where results are worked out is no part of what they are: the helper processes' code is left out
+    assert "runner.py" in keywords and "helpers.py" not in keywords | render
 
 
 def test_a_change_to_how_articles_are_read_changes_every_key_holding_an_article(monkeypatch, tmp_path):
@@ -525,7 +556,7 @@ def test_the_import_scan_finds_what_pythons_own_parser_finds():
             name = pending.pop()
             folder = root.joinpath(*name.split(".")[1:])
             path = folder / "__init__.py" if folder.is_dir() else folder.with_suffix(".py")
-            if path in found or not path.is_file():
+            if path in found or not path.is_file() or name in runner._PLACEMENT:  # (left out by design)
                 continue
             found.add(path)
             for node in ast.walk(ast.parse(path.read_bytes())):
