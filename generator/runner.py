@@ -42,7 +42,7 @@ CACHE_FILE = "cache.sqlite"
 _EARLIER_FILES = ("results.sqlite", "results.sqlite-wal", "results.sqlite-shm")
 
 SHRINK_BYTES = 32 << 20
-"""Free space in the cache file (with more free than used) that has it rewritten (`Runner._shrink`)."""
+"""Free space in the cache file (a third of it or more) that has it rewritten (`Runner._shrink`)."""
 
 HELPED_ITEMS = 2000
 """Up to this many misses are sent to the helper processes forked when the build started
@@ -535,14 +535,17 @@ class Runner:
             self._db = None
 
     def _shrink(self) -> None:
-        """Give the space of dropped results back, once it is most of the file: SQLite reuses a
+        """Give the space of dropped results back, once it is a third of the file: SQLite reuses a
         deleted row's pages but never returns them, so a cache whose results a code change dropped
         would keep the size of every result it ever held (844 MB, three quarters of it free, at
-        20,000 articles). Rewriting the file costs about what reading the live results does."""
+        20,000 articles). Rewriting the file costs about what reading the live results does. A
+        build that replaced every result (after a code change) leaves half of the file free: it
+        is rewritten then, at the end of a long build, not by the next short one that frees a
+        little more."""
         (pages,) = self._db.execute("PRAGMA page_count").fetchone()
         (free,) = self._db.execute("PRAGMA freelist_count").fetchone()
         (size,) = self._db.execute("PRAGMA page_size").fetchone()
-        if free * size >= SHRINK_BYTES and 2 * free > pages:
+        if free * size >= SHRINK_BYTES and 3 * free >= pages:
             self._db.execute("VACUUM")
 
     def __enter__(self) -> Runner:

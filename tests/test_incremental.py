@@ -848,6 +848,14 @@ def test_the_cache_file_gives_back_the_space_of_results_it_dropped(tmp_path, mon
     with Runner(tmp_path) as runner:
         runner.map("pad", _padded, items)
         assert runner.misses == 0
+    with Runner(tmp_path) as runner:
+        runner.map("pad", _padded, list(range(2000)))
+    full = (tmp_path / CACHE_FILE).stat().st_size
+    monkeypatch.setattr(generator.runner, "code_fingerprint", lambda module=None: "other code")
+    with Runner(tmp_path) as runner:  # other code: each result replaced, half the file left free
+        runner.map("pad", _padded, list(range(2000)))
+        assert runner.misses == 2000
+    assert (tmp_path / CACHE_FILE).stat().st_size < full * 5 // 4
 
 
 def _padded(n: int) -> bytes:
