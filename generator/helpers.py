@@ -87,18 +87,18 @@ class Helpers:
                 results[first] = func(items[first])
                 took = time.perf_counter() - started
                 chunk = max(1, min(64, int(CHUNK_SECONDS / took) if took > 0 else 64))
-            for helper in range(len(self._links)):
+            helper_of = {link: helper for helper, link in enumerate(self._links)}
+            for helper in helper_of.values():
                 send(helper)
             while pending:
                 i = pending.pop()
                 results[i] = func(items[i])
                 for link in wait([self._links[h] for h in busy], timeout=0):
-                    helper = self._links.index(link)
-                    receive(helper)
-                    send(helper)
+                    receive(helper_of[link])
+                    send(helper_of[link])
             while busy:
                 for link in wait([self._links[h] for h in busy]):
-                    receive(self._links.index(link))
+                    receive(helper_of[link])
         finally:  # after an error, what the helpers are still working out is waited for and dropped
             for helper in list(busy):
                 try:

@@ -442,18 +442,9 @@ class Runner:
         """`source_of(value)` for each value, in order (a list not to change). The sources of one
         sequence are made once a build: the stages of a build all ask for those of its articles,
         to which each adds the sources of its other parts (`source_of` joins the parts' sources)."""
-        if self._sources is not None and self._sources[0] is values:
-            return self._sources[1]
-        identities = self._identities
-        out = []
-        for value in values:
-            found = identities.get(id(value))
-            if found is not None and found[0] is value:
-                out.append(f"={len(found[1])}:{found[1]}")
-            else:
-                out.append(self.source_of(value))
-        self._sources = (values, out)
-        return out
+        if self._sources is None or self._sources[0] is not values:
+            self._sources = (values, [self.source_of(value) for value in values])
+        return self._sources[1]
 
     def _name_results(self, name: str, results: list, keys: list) -> None:
         """Each result named by its stage and key, and each part of a tuple result by its place
@@ -557,22 +548,25 @@ class Runner:
     def _parallel(self, func: Callable[[T], R], items: list[T]) -> list[R]:
         """`func(item)` for every item, in order: with the helpers when there are a few, else
         `map_parallel`."""
-        if self._helpers is not None and 1 < len(items) <= HELPED_ITEMS:
-            values = self._helpers.map(func, items)
-            if values is not None:
-                return values
-        return map_parallel(func, items, self.jobs)
+        values = self._helped(func, items)
+        return values if values is not None else map_parallel(func, items, self.jobs)
 
     def _compute(self, func, items: list) -> list[tuple[object, bytes]]:
         """Each item's result and its pickled bytes (the form the cache stores): with the helpers
         when there are a few items, in a process pool when there are many and the first ones show
         the rest would take long enough."""
-        if self._helpers is not None and 1 < len(items) <= HELPED_ITEMS:
-            values = self._helpers.map(func, items)
-            if values is not None:
-                return [(v, pickle.dumps(v, protocol=5) if self._db is not None else b"") for v in values]
+        values = self._helped(func, items)
+        if values is not None:
+            return [(v, pickle.dumps(v, protocol=5) if self._db is not None else b"") for v in values]
         return _probed(partial(self._compute_here, func), items, self.jobs,
                        lambda rest: [(pickle.loads(b), b) for b in map_pickled(func, rest, self.jobs)])
+
+    def _helped(self, func: Callable[[T], R], items: list[T]) -> list[R] | None:
+        """`func(item)` for every item over the helpers and this process, when there are helpers
+        and a few items (`HELPED_ITEMS`) to share and the function can be sent; else None."""
+        if self._helpers is None or not 1 < len(items) <= HELPED_ITEMS:
+            return None
+        return self._helpers.map(func, items)
 
     def _compute_here(self, func, items: list) -> list[tuple[object, bytes]]:
         values = [func(item) for item in items]
