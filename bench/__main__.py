@@ -11,13 +11,14 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, astuple, dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.corpora import make_archive, read_sources
@@ -34,6 +35,19 @@ class Run:
     than the wall time on a machine whose speed varies from run to run."""
     system: float
     """Processor seconds in the kernel on its behalf (mostly page faults and file system calls)."""
+    steps: tuple[tuple[str, float], ...] = ()
+    """Seconds each step of the build took (`--timings`), in build order."""
+
+    @staticmethod
+    def median(runs: list[Run]) -> Run:
+        """Each figure's median over runs (each step's over the runs that had it)."""
+        steps: dict[str, list[float]] = {}
+        for run in runs:
+            for step, took in run.steps:
+                steps.setdefault(step, []).append(took)
+        return Run(statistics.median(r.wall for r in runs), statistics.median(r.user for r in runs),
+                   statistics.median(r.system for r in runs),
+                   tuple((step, statistics.median(took)) for step, took in steps.items()))
 
 
 @dataclass
@@ -58,14 +72,18 @@ def generate(seeds: Path, docs: Path, cache: Path, row: Row) -> Run:
     previous run's work folder deleted, a cold build's gigabyte of cache) does not land in the
     timed run; the run's own writes still do."""
     os.sync()
-    cmd = ["/usr/bin/time", "-f", "%e %M %U %S", sys.executable, "-m", "generator", "build", "-q",
+    cmd = ["/usr/bin/time", "-f", "%e %M %U %S", sys.executable, "-m", "generator", "build", "-q", "--timings",
            "--seeds", str(seeds), "--docs", str(docs), "--cache", str(cache), "--templates", str(ROOT / "templates")]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if result.returncode != 0:
         raise SystemExit(f"generator failed on {seeds}: {result.stderr.strip().splitlines()[-1]}")
-    seconds, kb, user, system = result.stderr.strip().splitlines()[-1].split()
+    lines = result.stderr.strip().splitlines()
+    seconds, kb, user, system = lines[-1].split()
     row.peak_mb = max(row.peak_mb, int(kb) / 1024)
-    return Run(float(seconds), float(user), float(system))
+    timings = next((line for line in lines if line.startswith("timings: ")), "")
+    steps = tuple((step, float(took)) for step, took in re.findall(r"(?:timings: |, )(.+?) ([0-9.]+) s", timings)
+                  if step != "total")
+    return Run(float(seconds), float(user), float(system), steps)
 
 
 def prepare_site(project: Path) -> None:
@@ -130,7 +148,7 @@ def measure(name: str, seeds: Path, work: Path, additions, with_site: bool, repe
         if target != seeds:
             generate(target, docs, cache, row)  # a new folder: its first build records its files
         runs = [generate(add(k), docs, cache, row) for k in range(repeat if repeat_added is None else repeat_added)]
-        row.added[label] = Run(*(statistics.median(times) for times in zip(*(astuple(r) for r in runs))))
+        row.added[label] = Run.median(runs)
     if with_site:
         build_site(project, row)
     return row
@@ -161,6 +179,21 @@ def table(rows: list[Row], baseline: dict | None, bbc_cold: float | None) -> str
                 f"clustering of all pairs; one process, no pages written): {baseline['seconds']:.1f} s for "
                 f"{baseline['articles']} articles. Generator cold / baseline: **{bbc_cold / baseline['seconds']:.2f}**\n")
     return out
+
+
+def steps_table(rows: list[Row]) -> str:
+    """Where each addition's time went: the median seconds of each step of the build (`--timings`)."""
+    columns = [(f"{r.name} {label}", run) for r in rows for label, run in r.added.items() if run.steps]
+    if not columns:
+        return ""
+    steps = list(dict.fromkeys(step for _, run in columns for step, _ in run.steps))
+    lines = ["| step | " + " | ".join(name for name, _ in columns) + " |",
+             "|---|" + "---:|" * len(columns)]
+    for step in steps:
+        lines.append(f"| {step} | " + " | ".join(fmt(dict(run.steps).get(step), "s", 2) for _, run in columns) + " |")
+    lines.append("| whole run (wall) | " + " | ".join(f"**{run.wall:.2f} s**" for _, run in columns) + " |")
+    return ("\nWhere an addition's time goes (`build --timings`, median seconds per step; the whole run adds "
+            "starting Python and loading the generator):\n\n" + "\n".join(lines) + "\n")
 
 
 def _reload(result) -> str:
@@ -235,7 +268,7 @@ def main() -> None:
         rows.append(measure("archive", archive, work, additions, True, repeat_added=runs))
         print(table(rows, None, None), flush=True)
 
-    text = table(rows, baseline, rows[0].cold)
+    text = table(rows, baseline, rows[0].cold) + steps_table(rows)
     if not args.no_reload:
         from bench.reload import measure_reload
         reloads = {name: measure_reload(seeds, work, ROOT, prepare_site, dirty, args.repeat)

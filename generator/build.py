@@ -47,6 +47,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
     taxonomy = load_taxonomy(settings.themes)
     registry = load_registry()
     with _no_cycle_collection(), Runner(settings.cache, settings.jobs) as runner, Notes() as notes:
+        progress("looking for changes")
         looked: dict[str, tuple | None] = {}  # the seeds' identities, looked at once
         inputs = inputs_key(settings, looked) if runner.keeps_results else None
         unchanged = last_stamp(runner, settings, inputs) if inputs else None
@@ -76,7 +77,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         summaries = summarise(stories, corpus.articles, keywords, runner)
         digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped,
                         corpus.warnings, market)
-        progress("rendering pages")
+        progress("exporting digest.json")
         manifest_key = str(settings.docs.resolve())
         previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
         exported_before = _exported_before(runner, settings.docs, manifest_key)
@@ -85,10 +86,13 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         with (written_aside(aside_root, "digest.json") as aside,
               Background(_export, digest, aside, runner.identity, exported_before,
                          jobs=settings.jobs if exported_before is None else 1) as exporting):
+            progress("rendering pages")
             pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
                                  compiled=settings.cache / "templates" if settings.cache else None)
             exported = exporting.result()
+            progress("writing pages")
             written = write_docs(pages, {"digest.json": aside, **render_feeds(digest)}, settings.docs)
+        progress("keeping results")
         manifest = previous.manifest_after_write()
         runner.put("pages", manifest_key, manifest, PreviousPages.__module__)
         runner.put("digest.json", manifest_key,

@@ -49,6 +49,9 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
             default = setting.default if setting.default is not None else "bundled"
             command.add_argument(f"--{setting.name}", metavar=metavar, help=f"{setting.help} (default: {default})")
     command.add_argument("-q", "--quiet", action="store_true", help="print warnings only")
+    if command.prog.endswith(" build"):
+        command.add_argument("--timings", action="store_true",
+                             help="print how long each step of the build took, on one line (with -q too)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
             root.setLevel(logging.WARNING)
             watch(settings)
             return 0
-        result = build(settings, progress=_progress(args.quiet))
+        steps = Steps(_progress(args.quiet))
+        result = build(settings, progress=steps)
+        if args.timings:
+            print(f"timings: {steps.summary()}", file=sys.stderr)
     except DigestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -108,10 +114,34 @@ def run() -> NoReturn:
     os._exit(code)
 
 
+class Steps:
+    """A build's progress hook that notes when each step started, and passes it on to `show`."""
+
+    def __init__(self, show=lambda step: None):
+        self.show = show
+        self.started = time.perf_counter()
+        self.steps: list[tuple[str, float]] = []
+
+    def __call__(self, step: str) -> None:
+        self.steps.append((step, time.perf_counter()))
+        self.show(step)
+
+    def durations(self) -> list[tuple[str, float]]:
+        """Each step and the seconds it took (the last one until now), in build order."""
+        ends = [at for _, at in self.steps[1:]] + [time.perf_counter()]
+        return [(step, end - at) for (step, at), end in zip(self.steps, ends)]
+
+    def summary(self) -> str:
+        """The steps' durations and the total, as one line."""
+        return ", ".join(f"{step} {took:.2f} s" for step, took in
+                         [*self.durations(), ("total", time.perf_counter() - self.started)])
+
+
 def _progress(quiet: bool):
     """A one-line progress display on a terminal; silent otherwise."""
-    stages = ["reading articles", "extracting keywords", "assigning themes", "grouping stories",
-              "writing summaries", "rendering pages"]
+    stages = ["looking for changes", "reading articles", "extracting keywords", "assigning themes",
+              "reading market facts", "grouping stories", "writing summaries", "exporting digest.json",
+              "rendering pages", "writing pages", "keeping results"]
     if quiet or not sys.stderr.isatty():
         return lambda stage: None
 

@@ -12,6 +12,25 @@ def test_build_succeeds_and_reports(tmp_path, capsys):
     assert "built 2 stories from 5 articles" in capsys.readouterr().out
 
 
+def test_timings_name_each_step_of_the_build_in_order(tmp_path, capsys):
+    args = ["build", "-q", "--timings", "--seeds", str(ROOT / "seeds"), "--docs", str(tmp_path / "docs"),
+            "--cache", str(tmp_path / "cache"), "--templates", str(ROOT / "templates")]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("timings: ")
+    steps = [part.rsplit(" ", 2) for part in err.removeprefix("timings: ").strip().split(", ")]
+    assert [step for step, _, unit in steps] == [
+        "looking for changes", "reading articles", "extracting keywords", "assigning themes", "reading market facts",
+        "grouping stories", "writing summaries", "exporting digest.json", "rendering pages", "writing pages",
+        "keeping results", "total"]
+    seconds = [float(took) for _, took, unit in steps if unit == "s"]
+    assert len(seconds) == len(steps) and sum(seconds[:-1]) <= seconds[-1] + 0.01 * len(steps)
+    # nothing changed: the build stops once it has looked
+    assert main(args) == 0
+    assert [p.rsplit(" ", 2)[0] for p in capsys.readouterr().err.removeprefix("timings: ").strip().split(", ")] == [
+        "looking for changes", "total"]
+
+
 def test_missing_seeds_folder_is_one_line_and_exit_1(tmp_path, capsys):
     assert main(["build", "--seeds", str(tmp_path / "nope"), "--docs", str(tmp_path / "docs")]) == 1
     err = capsys.readouterr().err.strip()
