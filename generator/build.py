@@ -28,6 +28,12 @@ from generator.themes import assign_themes
 from generator.write import PreviousPages, write_docs, written_aside
 
 
+STEPS = ("looking for changes", "reading articles", "extracting keywords", "assigning themes",
+         "reading market facts", "grouping stories", "writing summaries", "exporting digest.json",
+         "rendering pages", "writing pages", "keeping results")
+"""The steps of a build, in order, as `build` tells its `progress` hook of each one starting."""
+
+
 @dataclass(frozen=True)
 class BuildResult:
     """What a build made."""
@@ -79,7 +85,6 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
                         corpus.warnings, market)
         progress("exporting digest.json")
         manifest_key = str(settings.docs.resolve())
-        previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
         exported_before = _exported_before(runner, settings.docs, manifest_key)
         aside_root = settings.cache if runner.keeps_results else settings.docs  # not under docs/ when it can be
         # with no file to copy lines from, digest.json is encoded whole beside the pages, on the other core
@@ -87,6 +92,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
               Background(_export, digest, aside, runner.identity, exported_before,
                          jobs=settings.jobs if exported_before is None else 1) as exporting):
             progress("rendering pages")
+            previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
             pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
                                  compiled=settings.cache / "templates" if settings.cache else None)
             exported = exporting.result()

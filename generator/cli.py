@@ -11,7 +11,7 @@ import time
 from typing import NoReturn
 
 from generator import __version__
-from generator.build import build
+from generator.build import STEPS, build
 from generator.errors import DigestError
 from generator.settings import SETTINGS, build_settings
 from generator.watch import watch
@@ -139,15 +139,12 @@ class Steps:
 
 def _progress(quiet: bool):
     """A one-line progress display on a terminal; silent otherwise."""
-    stages = ["looking for changes", "reading articles", "extracting keywords", "assigning themes",
-              "reading market facts", "grouping stories", "writing summaries", "exporting digest.json",
-              "rendering pages", "writing pages", "keeping results"]
     if quiet or not sys.stderr.isatty():
         return lambda stage: None
 
     def show(stage: str) -> None:
-        done = stages.index(stage) if stage in stages else 0
-        bar = "#" * (done * 20 // len(stages))
+        done = STEPS.index(stage) if stage in STEPS else 0
+        bar = "#" * (done * 20 // len(STEPS))
         sys.stderr.write(f"\r\033[K[{bar:<20}] {stage}…")
         sys.stderr.flush()
 
