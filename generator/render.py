@@ -23,7 +23,7 @@ from urllib.parse import quote
 import jinja2
 
 from generator import render_facts
-from generator.briefing import Day, plan_briefing
+from generator.briefing import Briefing, Day, plan_briefing
 from generator.errors import BuildError, InputError
 from generator.feeds import feed_path
 from generator.factrecords import Entity, KeyMove, MarketFacts, Move, Quote, StoryFacts
@@ -281,9 +281,19 @@ class Reuse(Protocol):
     def remember(self, path: str, key: str, kept: bool = False) -> None:
         """Note the key the page at `path` is made from now (`kept`: the previous page stands)."""
 
-    def keep_all(self, group: str, key: str, paths: list[str]) -> bool:
+    def keep(self, path: str) -> bool:
+        """Whether the page at `path` is still as the previous build made it; if so, it is noted as
+        kept, with the key it was made from (for a page known to show only what it showed then)."""
+
+    def keep_all(self, group: str, key: str, paths: list[str], unchanged: bool = True) -> bool:
         """Whether the previous build made a group of pages from `key` and each page is still as it
-        was made; if so, each is noted as kept. The group's key is noted for the next build either way."""
+        was made (and the items they show are `unchanged`); if so, each is noted as kept. The
+        group's key is noted for the next build either way."""
+
+    def changed(self, tokens: dict[str, dict[str, str]]) -> dict[str, set[str]] | None:
+        """Of each kind of item (id to a token of all pages show of it), the ids whose token is not
+        the previous build's (new ones too), or None when the previous build left no tokens; the
+        tokens are noted for the next build."""
 
 
 def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
@@ -306,6 +316,14 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     shared = item_key(_template_files(templates), code_fingerprint(__name__), digest.taxonomy, paths.themes)
     page_key = RecordKeys((Story, StorySummary, StoryFacts, Entity), known)  # records many pages show: hashed once
     item_tokens = _ItemTokens(digest, paths, page_key)
+    # which articles, stories and names are not what they were: a page showing none of them, which
+    # the previous build made and nobody touched since, is kept without its key being made
+    changed = _changes(digest, briefing, shared, item_tokens, reuse) if reuse is not None else None
+
+    def keep(path: str) -> None:
+        if path in pages:
+            raise BuildError(f"two pages would be written to {path}")
+        pages[path] = KEPT
 
     def render(path: str, template: str, view=None, whole: bool = False, keyed=None, **context) -> None:
         """Plan one page: from the whole digest, or from its view (the part it shows; a function
@@ -406,6 +424,14 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                    {"stories": (_stories_newest_first(digest.stories), PAGE_STORIES)},
                    front={"total": len(digest.stories)})
     for story in digest.stories:
+        if (changed is not None and story.id not in changed["stories"]
+                and changed["articles"].isdisjoint(story.articles)
+                and changed["articles"].isdisjoint([a for pair in story.copies for a in pair])
+                and (not changed["names"] or changed["names"].isdisjoint(
+                    _story_entities(briefing.tags[story.id], digest.market.stories.get(story.id))))
+                and reuse.keep(paths.story(story))):
+            keep(paths.story(story))
+            continue
         members = tuple(digest.article(a) for a in story.articles)
         copies = tuple((digest.article(c), digest.article(k)) for c, k in story.copies)
         facts = digest.market.stories.get(story.id)
@@ -430,15 +456,15 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     for article in digest.articles:
         by_month.setdefault(f"{article.date:%Y-%m}" if article.date else "undated", []).append(article)
     for month, articles in by_month.items():
-        # a month's article pages are kept together when all they show is as it was (each page's
-        # inputs by name, as its own key holds them): none of them is planned or keyed
+        # a month's article pages are kept together while they are the same articles and none of
+        # them changed (`_changes`): none of them is planned or keyed
         if reuse is not None:
-            shown = [_shown_by_article(page_key.known, paths, digest, a) for a in articles]
-            if reuse.keep_all(f"articles/{month}", page_key(shared, "article.md.j2", shown), [p for p, *_ in shown]):
-                for path, *_ in shown:
-                    if path in pages:
-                        raise BuildError(f"two pages would be written to {path}")
-                    pages[path] = KEPT
+            ids = [a.id for a in articles]
+            month_paths = [paths.articles[article_id] for article_id in ids]
+            if reuse.keep_all(f"articles/{month}", page_key(shared, "article.md.j2", ids), month_paths,
+                              changed is not None and changed["articles"].isdisjoint(ids)):
+                for path in month_paths:
+                    keep(path)
                 continue
         for article in articles:
             story = digest.story_of(article.id)
@@ -465,8 +491,18 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         # of a long name's lists, not every page of them
         stories, moves, quotes = mentions[entity.id]
         moves, quotes = newest_first(moves), newest_first(quotes)
-        render_listing(paths.entities[entity.id], "entity.md.j2",
-                       {"stories": (stories, PAGE_ROWS), "moves": (moves, PAGE_ROWS), "quotes": (quotes, PAGE_ROWS)},
+        lists = {"stories": (stories, PAGE_ROWS), "moves": (moves, PAGE_ROWS), "quotes": (quotes, PAGE_ROWS)}
+        if reuse is not None:  # kept whole while it lists the same items and none of them changed
+            shown = ([s.id for s in stories], [m.article for m in moves], [q.article for q in quotes])
+            listing = [path for path, *_ in archive_lists(paths.entities[entity.id], {
+                name: (len(items), size) for name, (items, size) in lists.items()})]
+            if reuse.keep_all(f"names/{entity.id}", page_key(shared, "entity.md.j2", item_tokens.entity(entity.id), shown),
+                              listing, changed is not None and changed["stories"].isdisjoint(shown[0])
+                              and changed["articles"].isdisjoint(shown[1]) and changed["articles"].isdisjoint(shown[2])):
+                for path in listing:
+                    keep(path)
+                continue
+        render_listing(paths.entities[entity.id], "entity.md.j2", lists,
                        front={"totals": (len(stories), len(moves), len(quotes))},
                        entity=entity, tags=[t for t in (entity_tag(entity),) if t])
     render_listing(f"{GENERATED}/names/index.md", "names.md.j2",
@@ -691,13 +727,28 @@ def _short(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _shown_by_article(known: Callable[[object], str | None], paths: Paths, digest: Digest, article: Article) -> tuple:
-    """What an article page shows, each part by its identity when it has one (no part shown is text,
-    so an identity cannot be taken for a value)."""
-    keywords, summary = digest.keywords[article.id], digest.summaries.articles[article.id]
-    story = digest.story_of(article.id)
-    return (paths.articles[article.id], known(article) or article, known(keywords) or keywords,
-            known(summary) or summary, digest.themes[article.id].themes, story.id, story.headline)
+def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemTokens, reuse: Reuse) -> dict[str, set[str]] | None:
+    """The articles, stories and names (by kind) that are not what they were in the previous build
+    (`Reuse.changed`), from a token of each covering all any page shows of it: an article's listing
+    token (its record, page path and story) with its keywords, summary, themes and market facts; a
+    story's with its facts and tags; a name's. None when that is not known, or when what every page
+    shares (templates, code, themes) changed."""
+    token, market, summaries = tokens.token, digest.market, digest.summaries
+    articles = {}
+    for article in digest.articles:
+        facts = market.articles.get(article.id)
+        articles[article.id] = _short("\0".join((
+            tokens.article(article), token(digest.keywords[article.id]), token(summaries.articles[article.id]),
+            "\1".join(digest.themes[article.id].themes), token(facts) if facts is not None else "")))
+    stories = {}
+    for story in digest.stories:
+        facts = market.stories.get(story.id)
+        stories[story.id] = _short("\0".join((
+            tokens.story(story), token(facts) if facts is not None else "",
+            "\0".join(f"{t.name}\1{t.theme}\1{t.entity}" for t in briefing.tags[story.id]))))
+    names = {entity_id: tokens.entity(entity_id) for entity_id in market.entities}
+    changed = reuse.changed({"shared": {"": shared}, "articles": articles, "stories": stories, "names": names})
+    return None if changed is None or changed["shared"] else changed
 
 
 def _story_entities(tags, facts: StoryFacts | None) -> tuple[str, ...]:

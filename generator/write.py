@@ -38,6 +38,8 @@ JOURNAL = ".added.json"
 
 _GROUP = "\0"
 """What the name of a group of pages starts with in the manifest (no page path does)."""
+_TOKENS = _GROUP + "\0tokens"
+"""Name of the manifest's entry of what the pages' items were (`PreviousPages.changed`)."""
 
 
 class PreviousPages:
@@ -47,6 +49,8 @@ class PreviousPages:
     the previous build wrote that page from the same key and its file is untouched since (same
     size, modification time and inode). It tells `remember(path, key, kept)` the key of every such
     page, for the next build, and whether the previous file was kept (its identity is then known).
+    With `changed`, it learns which of the items pages show (articles, stories, names) are not
+    what they were, so that a page showing none of those can be kept without its key being made.
     """
 
     def __init__(self, docs: Path, manifest: dict[str, tuple] | None = None):
@@ -55,6 +59,7 @@ class PreviousPages:
         self.manifest = manifest or {}
         self.keys: dict[str, str] = {}
         self._kept: set[str] = set()  # pages kept as they were: linked as they are, so their identity stays
+        self._tokens: dict[str, dict[str, str]] | None = None
 
     def matches(self, path: str, key: str) -> bool:
         entry = self.manifest.get(path)
@@ -68,11 +73,18 @@ class PreviousPages:
         if kept:
             self._kept.add(path)
 
-    def keep_all(self, group: str, key: str, paths: list[str]) -> bool:
+    def keep(self, path: str) -> bool:
+        entry = self.manifest.get(path)
+        if entry is None or not self.matches(path, entry[0]):
+            return False
+        self.remember(path, entry[0], True)
+        return True
+
+    def keep_all(self, group: str, key: str, paths: list[str], unchanged: bool = True) -> bool:
         name = _GROUP + group
         self.keys[name] = key
         entry = self.manifest.get(name)
-        if entry is None or entry[0] != key:
+        if not unchanged or entry is None or entry[0] != key:
             return False
         keys = [self.manifest.get(path, ("",))[0] for path in paths]
         if not all(self.matches(path, key) for path, key in zip(paths, keys)):
@@ -81,9 +93,19 @@ class PreviousPages:
             self.remember(path, key, True)
         return True
 
+    def changed(self, tokens: dict[str, dict[str, str]]) -> dict[str, set[str]] | None:
+        tokens_before = self.manifest.get(_TOKENS, (None,))[0]
+        self._tokens = tokens
+        if tokens_before is None or tokens_before.keys() != tokens.keys():
+            return None
+        # items (id, token) of now that were not items of before: C-level set work, no loop here
+        return {kind: {item_id for item_id, _ in now.items() - tokens_before[kind].items()}
+                for kind, now in tokens.items()}
+
     def manifest_after_write(self) -> dict[str, tuple]:
-        """The manifest for the next build: each keyed page's key and its file's identity now."""
-        out = {}
+        """The manifest for the next build: each keyed page's key and its file's identity now, and
+        the tokens of the items the pages showed (`changed`)."""
+        out = {} if self._tokens is None else {_TOKENS: (self._tokens,)}
         for path, key in self.keys.items():
             if path.startswith(_GROUP):  # a group of pages: its key alone
                 out[path] = (key,)

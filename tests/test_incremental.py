@@ -204,9 +204,10 @@ def test_a_months_article_pages_are_kept_together_while_nothing_they_show_change
     groups = []
     original = generator.write.PreviousPages.keep_all
 
-    def keep_all(self, group, key, paths):
-        kept = original(self, group, key, paths)
-        groups.append((group, len(paths), kept))
+    def keep_all(self, group, key, paths, unchanged=True):
+        kept = original(self, group, key, paths, unchanged)
+        if group.startswith("articles/"):
+            groups.append((group, len(paths), kept))
         return kept
 
     monkeypatch.setattr(generator.write.PreviousPages, "keep_all", keep_all)
@@ -860,3 +861,67 @@ def test_the_cache_file_gives_back_the_space_of_results_it_dropped(tmp_path, mon
 
 def _padded(n: int) -> bytes:
     return n.to_bytes(4, "big") * 1024
+
+
+def test_pages_kept_because_nothing_they_show_changed_are_those_a_build_from_scratch_gives(tmp_path, monkeypatch):
+    """Story and name pages are kept, without being keyed, while none of the articles, stories and
+    names they show changed; after each kind of change the pages are a build from scratch's."""
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    seeds.mkdir()
+    sources = sorted((ROOT / "seeds").iterdir())
+    for n, source in enumerate(sources):
+        header = "" if n == 4 else f"---\ndate: {'2025-01-10' if n < 2 else '2025-02-21'}\n---\n"
+        (seeds / f"{n}.md").write_text(header + source.read_text(encoding="utf-8"), encoding="utf-8")
+    outcomes: list[tuple[str, bool]] = []
+    keep, keep_all = generator.write.PreviousPages.keep, generator.write.PreviousPages.keep_all
+
+    def kept_page(self, path):
+        outcomes.append((path, keep(self, path)))
+        return outcomes[-1][1]
+
+    def kept_group(self, group, key, paths, unchanged=True):
+        outcomes.append((group, keep_all(self, group, key, paths, unchanged)))
+        return outcomes[-1][1]
+
+    monkeypatch.setattr(generator.write.PreviousPages, "keep", kept_page)
+    monkeypatch.setattr(generator.write.PreviousPages, "keep_all", kept_group)
+
+    def same_as_from_scratch(step: str):
+        outcomes.clear()
+        digest = _build(seeds, docs, cache).digest
+        shutil.rmtree(tmp_path / "scratch", ignore_errors=True)
+        _build(seeds, tmp_path / "scratch", None)
+        assert generated_files(docs) == generated_files(tmp_path / "scratch"), step
+        return digest, {name for name, kept in outcomes if kept}
+
+    first, _ = same_as_from_scratch("first build")
+    old_story = first.story_of("0.md")
+    (seeds / "copper.md").write_text(f"---\ndate: 2025-02-25\n---\n{NEW_ARTICLE}", encoding="utf-8")
+    digest, kept = same_as_from_scratch("an article added to the newest month")
+    assert f"digest/stories/{old_story.id}.md" in kept  # a story the new article is not in
+    assert f"digest/stories/{digest.story_of('copper.md').id}.md" not in kept
+    assert any(name.startswith("names/") for name in kept)  # a name the new article does not mention
+    assert "names/alibaba" in kept or "alibaba" not in digest.market.entities
+    for step, change in [
+        ("an article added to an older month",
+         lambda: (seeds / "older.md").write_text(f"---\ndate: 2025-01-11\n---\n{NEW_ARTICLE.replace('Chile', 'Peru')}",
+                                                 encoding="utf-8")),
+        ("an article's figures changed",
+         lambda: (seeds / "0.md").write_text((seeds / "0.md").read_text(encoding="utf-8").replace(" per cent", "%", 1)
+                                             .replace("2.5", "4.5"), encoding="utf-8")),
+        ("a figure far from the summary changed",
+         lambda: (seeds / "0.md").write_text((seeds / "0.md").read_text(encoding="utf-8")
+                                             .replace("tumbling 5 per cent", "tumbling 8 per cent"), encoding="utf-8")),
+        ("an undated article added",
+         lambda: (seeds / "undated.md").write_text(NEW_ARTICLE.replace("copper", "nickel"), encoding="utf-8")),
+        ("an article removed", lambda: (seeds / "1.md").unlink()),
+    ]:
+        change()
+        same_as_from_scratch(step)
+    story_page = docs / page_paths(digest).story(old_story)
+    name_page = sorted((docs / "digest" / "names").glob("*.md"))[0]
+    originals = {page: page.read_bytes() for page in (story_page, name_page)}
+    for page in originals:
+        page.write_bytes(page.read_bytes() + b"\nedited by hand\n")
+    same_as_from_scratch("pages edited by hand")
+    assert {page: page.read_bytes() for page in originals} == originals
