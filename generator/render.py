@@ -320,18 +320,17 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     # the previous build made and nobody touched since, is kept without its key being made
     changed = _changes(digest, briefing, shared, item_tokens, reuse) if reuse is not None else None
 
-    def keep(path: str) -> None:
+    def place(path: str, page: Kept | None) -> None:
+        """Claim a page's path: planned (None) or kept (`KEPT`)."""
         if path in pages:
             raise BuildError(f"two pages would be written to {path}")
-        pages[path] = KEPT
+        pages[path] = page
 
     def render(path: str, template: str, view=None, whole: bool = False, keyed=None, **context) -> None:
         """Plan one page: from the whole digest, or from its view (the part it shows; a function
         making it, or None to find it from the context), keyed by the page's context (or `keyed`,
         which stands for it, or a function making that) and its view."""
-        if path in pages:
-            raise BuildError(f"two pages would be written to {path}")
-        pages[path] = None
+        place(path, None)
         todo.append((path, template, view, whole, keyed, context))
 
     def key_of(job) -> tuple[str | None, bool, object]:
@@ -425,12 +424,11 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                    front={"total": len(digest.stories)})
     for story in digest.stories:
         if (changed is not None and story.id not in changed["stories"]
-                and changed["articles"].isdisjoint(story.articles)
-                and changed["articles"].isdisjoint([a for pair in story.copies for a in pair])
+                and changed["articles"].isdisjoint([*story.articles, *(a for pair in story.copies for a in pair)])
                 and (not changed["names"] or changed["names"].isdisjoint(
                     _story_entities(briefing.tags[story.id], digest.market.stories.get(story.id))))
                 and reuse.keep(paths.story(story))):
-            keep(paths.story(story))
+            place(paths.story(story), KEPT)
             continue
         members = tuple(digest.article(a) for a in story.articles)
         copies = tuple((digest.article(c), digest.article(k)) for c, k in story.copies)
@@ -442,7 +440,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         # tokens stand for it (each article's and name's with its path)
         entities = _story_entities(tags, facts)
         keyed = "\0\0".join((item_tokens.story(story), page_key.token(facts) if facts is not None else "",
-                              "\0".join(f"{t.name}\1{t.theme}\1{t.entity}" for t in tags),
+                              _tags_text(tags),
                               "\0".join(map(item_tokens.article, members)),
                               "\0".join(item_tokens.article(a) for pair in copies for a in pair),
                               "\0".join(map(item_tokens.entity, entities))))
@@ -464,7 +462,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             if reuse.keep_all(f"articles/{month}", page_key(shared, "article.md.j2", ids), month_paths,
                               changed is not None and changed["articles"].isdisjoint(ids)):
                 for path in month_paths:
-                    keep(path)
+                    place(path, KEPT)
                 continue
         for article in articles:
             story = digest.story_of(article.id)
@@ -498,9 +496,9 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                 name: (len(items), size) for name, (items, size) in lists.items()})]
             if reuse.keep_all(f"names/{entity.id}", page_key(shared, "entity.md.j2", item_tokens.entity(entity.id), shown),
                               listing, changed is not None and changed["stories"].isdisjoint(shown[0])
-                              and changed["articles"].isdisjoint(shown[1]) and changed["articles"].isdisjoint(shown[2])):
+                              and changed["articles"].isdisjoint([*shown[1], *shown[2]])):
                 for path in listing:
-                    keep(path)
+                    place(path, KEPT)
                 continue
         render_listing(paths.entities[entity.id], "entity.md.j2", lists,
                        front={"totals": (len(stories), len(moves), len(quotes))},
@@ -745,10 +743,15 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
         facts = market.stories.get(story.id)
         stories[story.id] = _short("\0".join((
             tokens.story(story), token(facts) if facts is not None else "",
-            "\0".join(f"{t.name}\1{t.theme}\1{t.entity}" for t in briefing.tags[story.id]))))
+            _tags_text(briefing.tags[story.id]))))
     names = {entity_id: tokens.entity(entity_id) for entity_id in market.entities}
     changed = reuse.changed({"shared": {"": shared}, "articles": articles, "stories": stories, "names": names})
     return None if changed is None or changed["shared"] else changed
+
+
+def _tags_text(tags) -> str:
+    """A story's tags as text, for its keys."""
+    return "\0".join(f"{t.name}\1{t.theme}\1{t.entity}" for t in tags)
 
 
 def _story_entities(tags, facts: StoryFacts | None) -> tuple[str, ...]:

@@ -3,6 +3,7 @@ the result is always the same bytes a build from scratch gives."""
 
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -863,6 +864,15 @@ def _padded(n: int) -> bytes:
     return n.to_bytes(4, "big") * 1024
 
 
+def _change_figure(path: Path, which: int) -> None:
+    """One percentage of an article (the first or the last) made larger."""
+    text = path.read_text(encoding="utf-8")
+    found = list(re.finditer(r"\d+(?:\.\d+)?(?= per cent|%)", text))
+    assert found, f"{path}: no percentage to change"
+    figure = found[which]
+    path.write_text(f"{text[:figure.start()]}{float(figure.group()) + 3:g}{text[figure.end():]}", encoding="utf-8")
+
+
 def test_pages_kept_because_nothing_they_show_changed_are_those_a_build_from_scratch_gives(tmp_path, monkeypatch):
     """Story and name pages are kept, without being keyed, while none of the articles, stories and
     names they show changed; after each kind of change the pages are a build from scratch's."""
@@ -901,17 +911,12 @@ def test_pages_kept_because_nothing_they_show_changed_are_those_a_build_from_scr
     assert f"digest/stories/{old_story.id}.md" in kept  # a story the new article is not in
     assert f"digest/stories/{digest.story_of('copper.md').id}.md" not in kept
     assert any(name.startswith("names/") for name in kept)  # a name the new article does not mention
-    assert "names/alibaba" in kept or "alibaba" not in digest.market.entities
     for step, change in [
         ("an article added to an older month",
          lambda: (seeds / "older.md").write_text(f"---\ndate: 2025-01-11\n---\n{NEW_ARTICLE.replace('Chile', 'Peru')}",
                                                  encoding="utf-8")),
-        ("an article's figures changed",
-         lambda: (seeds / "0.md").write_text((seeds / "0.md").read_text(encoding="utf-8").replace(" per cent", "%", 1)
-                                             .replace("2.5", "4.5"), encoding="utf-8")),
-        ("a figure far from the summary changed",
-         lambda: (seeds / "0.md").write_text((seeds / "0.md").read_text(encoding="utf-8")
-                                             .replace("tumbling 5 per cent", "tumbling 8 per cent"), encoding="utf-8")),
+        ("an article's first figure changed", lambda: _change_figure(seeds / "0.md", 0)),
+        ("an article's last figure changed (far from its summary)", lambda: _change_figure(seeds / "0.md", -1)),
         ("an undated article added",
          lambda: (seeds / "undated.md").write_text(NEW_ARTICLE.replace("copper", "nickel"), encoding="utf-8")),
         ("an article removed", lambda: (seeds / "1.md").unlink()),
