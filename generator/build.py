@@ -87,10 +87,9 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         manifest_key = str(settings.docs.resolve())
         exported_before = _exported_before(runner, settings.docs, manifest_key)
         aside_root = settings.cache if runner.keeps_results else settings.docs  # not under docs/ when it can be
-        # with no file to copy lines from, digest.json is encoded whole beside the pages, on the other core
+        # digest.json is written beside the pages, on the other core
         with (written_aside(aside_root, "digest.json") as aside,
-              Background(_export, digest, aside, runner.identity, exported_before,
-                         jobs=settings.jobs if exported_before is None else 1) as exporting):
+              Background(_export, digest, aside, runner.identity, exported_before, jobs=settings.jobs) as exporting):
             progress("rendering pages")
             previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
             pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
