@@ -318,7 +318,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     item_tokens = _ItemTokens(digest, paths, page_key)
     # which articles, stories and names are not what they were: a page showing none of them, which
     # the previous build made and nobody touched since, is kept without its key being made
-    changed = _changes(digest, briefing, shared, item_tokens, reuse) if reuse is not None else None
+    changed = _changes(digest, paths, briefing, shared, page_key, reuse) if reuse is not None else None
 
     def place(path: str, page: Kept | None) -> None:
         """Claim a page's path: planned (None) or kept (`KEPT`)."""
@@ -725,28 +725,56 @@ def _short(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemTokens, reuse: Reuse) -> dict[str, set[str]] | None:
+def _changes(digest: Digest, paths: Paths, briefing: Briefing, shared: str, keys: RecordKeys,
+             reuse: Reuse) -> dict[str, set[str]] | None:
     """The articles, stories and names (by kind) that are not what they were in the previous build
-    (`Reuse.changed`), from a token of each covering all any page shows of it: an article's listing
-    token (its record, page path and story) with its keywords, summary, themes and market facts; a
-    story's with its facts and tags; a name's. None when that is not known, or when what every page
-    shares (templates, code, themes) changed."""
-    token, market, summaries = tokens.token, digest.market, digest.summaries
+    (`Reuse.changed`), from a token of each covering all any page shows of it: an article's record,
+    page path, story, keywords, summary, themes and market facts; a story's record, page path,
+    summary, facts and tags; a name's. An article of a changed story counts as changed (its page and
+    its rows show its story). None when that is not known, or when what every page shares
+    (templates, code, themes) changed.
+
+    The tokens are made from the results' identities where the runner knows them (`RecordKeys`),
+    one join and one hash per item: at 20,000 articles this runs on every build, and a page's key
+    is made only for pages a change may touch."""
+    known, token, market, summaries = keys.known, keys.token, digest.market, digest.summaries
+
+    def name(value) -> str:
+        found = known(value)
+        return found if found is not None else token(value)
+
+    story_of = digest.story_of
     articles = {}
     for article in digest.articles:
-        facts = market.articles.get(article.id)
-        articles[article.id] = _short("\0".join((
-            tokens.article(article), token(digest.keywords[article.id]), token(summaries.articles[article.id]),
-            "\1".join(digest.themes[article.id].themes), token(facts) if facts is not None else "")))
+        aid = article.id
+        facts = market.articles.get(aid)
+        articles[aid] = _short("\0".join((
+            aid, paths.articles[aid], name(article), story_of(aid).id, name(digest.keywords[aid]),
+            name(summaries.articles[aid]), "\1".join(digest.themes[aid].themes),
+            name(facts) if facts is not None else "")))
     stories = {}
     for story in digest.stories:
         facts = market.stories.get(story.id)
         stories[story.id] = _short("\0".join((
-            tokens.story(story), token(facts) if facts is not None else "",
-            _tags_text(briefing.tags[story.id]))))
-    names = {entity_id: tokens.entity(entity_id) for entity_id in market.entities}
+            paths.stories[story.id], _story_text(story), name(summaries.stories[story.id]),
+            name(facts) if facts is not None else "", _tags_text(briefing.tags[story.id]))))
+    names = {entity_id: _short("\0".join((entity_id, paths.entities[entity_id], token(entity))))
+             for entity_id, entity in market.entities.items()}
     changed = reuse.changed({"shared": {"": shared}, "articles": articles, "stories": stories, "names": names})
-    return None if changed is None or changed["shared"] else changed
+    if changed is None or changed["shared"]:
+        return None
+    for story in digest.stories:
+        if story.id in changed["stories"]:
+            changed["articles"].update(story.articles, (a for pair in story.copies for a in pair))
+    return changed
+
+
+def _story_text(story: Story) -> str:
+    """A story's record as text, for its token (`_changes`)."""
+    return "\0".join((story.id, story.headline, "\1".join(story.articles),
+                       "\1".join(f"{copy}\2{kept}" for copy, kept in story.copies),
+                       story.date.isoformat() if story.date else "", "T" if story.date_inferred else "F",
+                       "\1".join(story.themes)))
 
 
 def _tags_text(tags) -> str:

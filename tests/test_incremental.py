@@ -930,3 +930,28 @@ def test_pages_kept_because_nothing_they_show_changed_are_those_a_build_from_scr
         page.write_bytes(page.read_bytes() + b"\nedited by hand\n")
     same_as_from_scratch("pages edited by hand")
     assert {page: page.read_bytes() for page in originals} == originals
+
+
+def test_a_story_changed_changes_the_pages_of_its_articles(tmp_path):
+    """An article's page and rows show its story (headline, link): when the story changes and the
+    article does not, the article's pages are made again, not kept as they were."""
+    from dataclasses import replace
+
+    from generator.render import KEPT, render_pages
+    from generator.write import PreviousPages, write_docs
+
+    digest = _build(ROOT / "seeds", tmp_path / "scratch", None).digest
+    docs = tmp_path / "docs"
+    previous = PreviousPages(docs)
+    write_docs(render_pages(digest, ROOT / "templates", reuse=previous), {}, docs)
+    story = digest.stories[-1]
+    renamed = replace(story, headline=f"{story.headline} (updated)")
+    changed = replace(digest, stories=tuple(renamed if s is story else s for s in digest.stories))
+    again = PreviousPages(docs, previous.manifest_after_write())
+    pages = render_pages(changed, ROOT / "templates", reuse=again)
+    article_page = page_paths(changed).article(story.articles[0])
+    assert pages[article_page] is not KEPT and renamed.headline in pages[article_page]
+    assert any(page is KEPT for page in pages.values())  # pages of other stories stand
+    from_scratch = render_pages(changed, ROOT / "templates")
+    assert {path: (docs / path).read_text(encoding="utf-8") if page is KEPT else page
+            for path, page in pages.items()} == from_scratch
