@@ -883,7 +883,9 @@ def page_paths(digest: Digest) -> Paths:
     stories = {s.id: _unreserved(f"{GENERATED}/stories/{s.id}.md") for s in digest.stories}
     articles: dict[str, str] = {}
     taken: set[str] = set()
-    for article in digest.articles:
+    # oldest first: when titles clash, the article that had the page keeps it, and one that comes
+    # later (as archives grow, by date) takes the next free path; old links keep working
+    for article in sorted(digest.articles, key=_oldest_first):
         base = slugify(article.title, 8) or slugify(article.id, 8) or "article"
         slug, n = base, 1
         while slug in taken or _PAGE.fullmatch(slug):
@@ -897,6 +899,11 @@ def page_paths(digest: Digest) -> Paths:
     days["undated"] = f"{GENERATED}/days/undated.md"
     entities = {eid: _unreserved(path) for eid, path in render_facts.entity_paths(digest.market).items()}
     return Paths(stories, articles, themes, days, entities)
+
+
+def _oldest_first(article: Article) -> tuple:
+    """Dated articles by day, oldest first, then undated ones; by id within a day."""
+    return (article.date is None, article.date or dt.date.min, article.id)
 
 
 def _unreserved(path: str) -> str:

@@ -955,3 +955,21 @@ def test_a_story_changed_changes_the_pages_of_its_articles(tmp_path):
     from_scratch = render_pages(changed, ROOT / "templates")
     assert {path: (docs / path).read_text(encoding="utf-8") if page is KEPT else page
             for path, page in pages.items()} == from_scratch
+
+
+def test_an_article_that_comes_later_with_the_same_title_leaves_the_first_its_page(tmp_path):
+    """Page paths come from titles; when a newer article's title is an older one's, the older
+    keeps its path (old links keep working) wherever the newer one's file sorts."""
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    seeds.mkdir()
+    source = sorted((ROOT / "seeds").iterdir())[0]
+    (seeds / "m.md").write_text(f"---\ndate: 2025-01-10\n---\n{source.read_text(encoding='utf-8')}", encoding="utf-8")
+    digest = _build(seeds, docs, cache).digest
+    (first,) = digest.articles
+    path = page_paths(digest).article(first.id)
+    (seeds / "a.md").write_text(f"---\ntitle: {first.title}\ndate: 2025-02-03\n---\n{NEW_ARTICLE}", encoding="utf-8")
+    digest = _build(seeds, docs, cache).digest
+    paths = page_paths(digest)
+    assert digest.article("a.md").title == first.title
+    assert paths.article(first.id) == path and paths.article("a.md") != path
+    assert (docs / path).is_file()
