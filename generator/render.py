@@ -901,9 +901,10 @@ def page_paths(digest: Digest) -> Paths:
     return Paths(stories, articles, themes, days, entities)
 
 
-def _oldest_first(article: Article) -> tuple:
-    """Dated articles by day, oldest first, then undated ones; by id within a day."""
-    return (article.date is None, article.date or dt.date.min, article.id)
+def _oldest_first(article: Article) -> dt.date:
+    """Dated articles by day, oldest first, then undated ones (in corpus order within a day: the
+    sort is stable)."""
+    return article.date or dt.date.max
 
 
 def _unreserved(path: str) -> str:
