@@ -41,13 +41,21 @@ def story_tags(digest: Digest, story: Story) -> tuple[Tag, ...]:
     """Tags of a story: its themes, then the registry names it mentions, each once, made safe to print."""
     facts = digest.market.stories.get(story.id)
     known = [digest.market.entities[e] for e in (facts.entities if facts else ()) if digest.market.entities[e].known]
-    candidates = [*(Tag(theme_tag(digest.taxonomy.get(t)), theme=t) for t in story.themes),
-                  *(Tag(entity_tag(e), entity=e.id) for e in known[:MAX_NAMES])]
+    candidates = [*(_tag(theme_tag(digest.taxonomy.get(t)), t, None) for t in story.themes),
+                  *(_tag(entity_tag(e), None, e.id) for e in known[:MAX_NAMES])]
     tags: list[Tag] = []
+    seen: set[str] = set()
     for tag in candidates:
-        if tag.name and tag.name.lower() not in {t.name.lower() for t in tags}:
+        folded = tag.name.lower()
+        if tag.name and folded not in seen:
+            seen.add(folded)
             tags.append(tag)
     return tuple(tags)
+
+
+@lru_cache(maxsize=1 << 14)  # a few themes and names tag thousands of stories: each tag made once
+def _tag(name: str, theme: str | None, entity: str | None) -> Tag:
+    return Tag(name, theme, entity)
 
 
 def theme_tag(theme: Theme) -> str:
