@@ -465,6 +465,9 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                     place(path, KEPT)
                 continue
         for article in articles:
+            if changed is not None and article.id not in changed["articles"] and reuse.keep(paths.article(article.id)):
+                place(paths.article(article.id), KEPT)  # in a month that changed, an article that did not
+                continue
             story = digest.story_of(article.id)
             # of its story and its themes, the page sees what it shows: an article joining the story, or
             # scores moving as the corpus grows, change no other article's page
