@@ -318,7 +318,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     item_tokens = _ItemTokens(digest, paths, page_key)
     # which articles, stories and names are not what they were: a page showing none of them, which
     # the previous build made and nobody touched since, is kept without its key being made
-    changed = _changes(digest, paths, briefing, shared, page_key, reuse) if reuse is not None else None
+    changed = _changes(digest, briefing, shared, item_tokens, reuse) if reuse is not None else None
 
     def place(path: str, page: Kept | None) -> None:
         """Claim a page's path: planned (None) or kept (`KEPT`)."""
@@ -728,7 +728,7 @@ def _short(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _changes(digest: Digest, paths: Paths, briefing: Briefing, shared: str, keys: RecordKeys,
+def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemTokens,
              reuse: Reuse) -> dict[str, set[str]] | None:
     """The articles, stories and names (by kind) that are not what they were in the previous build
     (`Reuse.changed`), from a token of each covering all any page shows of it: an article's record,
@@ -740,7 +740,8 @@ def _changes(digest: Digest, paths: Paths, briefing: Briefing, shared: str, keys
     The tokens are made from the results' identities where the runner knows them (`RecordKeys`),
     one join and one hash per item: at 20,000 articles this runs on every build, and a page's key
     is made only for pages a change may touch."""
-    known, token, market, summaries = keys.known, keys.token, digest.market, digest.summaries
+    known, token, paths = tokens.keys.known, tokens.token, tokens.paths
+    market, summaries = digest.market, digest.summaries
 
     def name(value) -> str:
         found = known(value)
@@ -761,8 +762,7 @@ def _changes(digest: Digest, paths: Paths, briefing: Briefing, shared: str, keys
         stories[story.id] = _short("\0".join((
             paths.stories[story.id], _story_text(story), name(summaries.stories[story.id]),
             name(facts) if facts is not None else "", _tags_text(briefing.tags[story.id]))))
-    names = {entity_id: _short("\0".join((entity_id, paths.entities[entity_id], token(entity))))
-             for entity_id, entity in market.entities.items()}
+    names = {entity_id: tokens.entity(entity_id) for entity_id in market.entities}
     changed = reuse.changed({"shared": {"": shared}, "articles": articles, "stories": stories, "names": names})
     if changed is None or changed["shared"]:
         return None
