@@ -701,7 +701,7 @@ class _ItemTokens:
         found = self._stories.get(story.id)
         if found is None:
             found = self._stories[story.id] = _short("\0".join((
-                story.id, self.paths.stories[story.id], self.token(story),
+                story.id, self.paths.stories[story.id], _record_text(story),
                 self.token(self.digest.summaries.stories[story.id]))))
         return found
 
@@ -732,8 +732,8 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
              reuse: Reuse) -> dict[str, set[str]] | None:
     """The articles, stories and names (by kind) that are not what they were in the previous build
     (`Reuse.changed`), from a token of each covering all any page shows of it: an article's record,
-    page path, story, keywords, summary, themes and market facts; a story's record, page path,
-    summary, facts and tags; a name's. An article of a changed story counts as changed (its page and
+    page path, story, keywords, summary, themes and market facts; a story's listing token (its
+    record, page path and summary) with its facts and tags; a name's. An article of a changed story counts as changed (its page and
     its rows show its story). None when that is not known, or when what every page shares
     (templates, code, themes) changed.
 
@@ -760,8 +760,7 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
     for story in digest.stories:
         facts = market.stories.get(story.id)
         stories[story.id] = _short("\0".join((
-            paths.stories[story.id], _story_text(story), name(summaries.stories[story.id]),
-            name(facts) if facts is not None else "", _tags_text(briefing.tags[story.id]))))
+            tokens.story(story), name(facts) if facts is not None else "", _tags_text(briefing.tags[story.id]))))
     names = {entity_id: tokens.entity(entity_id) for entity_id in market.entities}
     changed = reuse.changed({"shared": {"": shared}, "articles": articles, "stories": stories, "names": names})
     if changed is None or changed["shared"]:
@@ -772,12 +771,10 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
     return changed
 
 
-def _story_text(story: Story) -> str:
-    """A story's record as text, for its token (`_changes`)."""
-    return "\0".join((story.id, story.headline, "\1".join(story.articles),
-                       "\1".join(f"{copy}\2{kept}" for copy, kept in story.copies),
-                       story.date.isoformat() if story.date else "", "T" if story.date_inferred else "F",
-                       "\1".join(story.themes)))
+def _record_text(record) -> str:
+    """A record of plain fields (text, numbers, dates, tuples of them) as text that differs
+    whenever a field does: its fields' values written out, with no pickling or hashing."""
+    return repr(tuple(vars(record).values()))
 
 
 def _tags_text(tags) -> str:
