@@ -314,11 +314,19 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     pages: dict[str, str | Kept | None] = {}
     todo: list[tuple] = []
     shared = item_key(_template_files(templates), code_fingerprint(__name__), digest.taxonomy, paths.themes)
-    page_key = RecordKeys((Story, StorySummary, StoryFacts, Entity), known)  # records many pages show: hashed once
+
+    def named(value) -> str | None:
+        """A story by its token (which covers its record, page path and summary), any other value by
+        its identity when the runner knows it: a brief or a listing lists thousands of stories."""
+        if type(value) is Story:
+            return item_tokens.story(value)
+        return known(value) if known is not None else None
+
+    page_key = RecordKeys((Story, StorySummary, StoryFacts, Entity), named)  # records many pages show: hashed once
     item_tokens = _ItemTokens(digest, paths, page_key)
     # which articles, stories and names are not what they were: a page showing none of them, which
     # the previous build made and nobody touched since, is kept without its key being made
-    changed = _changes(digest, briefing, shared, item_tokens, reuse) if reuse is not None else None
+    changed = _changes(digest, briefing, shared, item_tokens, reuse, known) if reuse is not None else None
 
     def place(path: str, page: Kept | None) -> None:
         """Claim a page's path: planned (None) or kept (`KEPT`)."""
@@ -399,9 +407,25 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             if not whole:  # both made where the page is, over the workers; the view only if it is rendered
                 # plain values (totals) refer to nothing: they join the key as they are
                 own_key = page_key(common_key, tuple(sorted(own.items()))) if own else common_key
+                if keep_listed(path, template, own_key, pager, page_lists):
+                    place(path, KEPT)
+                    continue
                 view = partial(_listing_view, digest, paths, common, page_lists)
                 keyed = partial(_listing_keyed, own_key, pager, page_lists, item_tokens)
             render(path, template, view=view, whole=whole, keyed=keyed, pager=pager, **context, **own, **page_lists)
+
+    def keep_listed(path: str, template: str, own_key: str, pager: Pager, page_lists: dict) -> bool:
+        """Whether a listing page is kept as the previous build made it, its key unmade: it lists
+        the same stories, articles or names in the same places, none of them changed (`_changes`),
+        under the same context. Its items' ids are noted for the next build either way."""
+        if reuse is None:
+            return False
+        listed = _listed(page_lists)
+        if listed is None:  # it lists items of other kinds (moves, days): keyed by their tokens
+            return False
+        text, ids = listed
+        return reuse.keep_all(path, page_key(shared, template, own_key, tuple(vars(pager).values()), text), [path],
+                              changed is not None and all(changed[kind].isdisjoint(ids[kind]) for kind in ids))
 
     board_day, board = render_facts.market_board(digest)
     render(HOME, "home.md.j2", whole=True, marker=Trusted(MARKER), briefing=briefing, feed=Trusted(feed_path()),
@@ -630,6 +654,27 @@ def _listing_keyed(common_key: str, pager: Pager, page_lists: dict, tokens: _Ite
             tuple((name, ",".join(map(tokens, items))) for name, items in sorted(page_lists.items())))
 
 
+_LISTED = {Story: "stories", Article: "articles", Entity: "names"}
+"""The kinds of item the change set (`_changes`) covers, by type, under its names for them."""
+
+
+def _listed(page_lists: dict) -> tuple[str, dict[str, list[str]]] | None:
+    """What a listing page lists, when it lists only items the change set covers: the ids of each
+    list, in order, as one text, and the ids of each kind; None when it lists anything else."""
+    ids: dict[str, list[str]] = {kind: [] for kind in _LISTED.values()}
+    lines = []
+    for name, items in sorted(page_lists.items()):
+        kinds = {type(item) for item in items}
+        if len(kinds) > 1 or not kinds <= _LISTED.keys():  # (a list of one kind of item, as all are)
+            return None
+        kind = _LISTED[kinds.pop()] if kinds else ""
+        listed = [item.id for item in items]
+        if kind:
+            ids[kind] += listed
+        lines.append("\0".join((name, kind, *listed)))
+    return "\0\0".join(lines), ids
+
+
 class _ItemTokens:
     """Tokens of the items listing pages show (stories, articles, moves, quotes, names, days), each
     covering the item and every part of the digest it brings into a page's view (`_References`):
@@ -728,8 +773,8 @@ def _short(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemTokens,
-             reuse: Reuse) -> dict[str, set[str]] | None:
+def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemTokens, reuse: Reuse,
+             known: Callable[[object], str | None] | None) -> dict[str, set[str]] | None:
     """The articles, stories and names (by kind) that are not what they were in the previous build
     (`Reuse.changed`), from a token of each covering all any page shows of it: an article's record,
     page path, story, keywords, summary, themes and market facts; a story's listing token (its
@@ -737,10 +782,10 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
     its rows show its story). None when that is not known, or when what every page shares
     (templates, code, themes) changed.
 
-    The tokens are made from the results' identities where the runner knows them (`RecordKeys`),
+    The tokens are made from the results' identities where the runner knows them (`known`),
     one join and one hash per item: at 20,000 articles this runs on every build, and a page's key
     is made only for pages a change may touch."""
-    known, token, paths = tokens.keys.known, tokens.token, tokens.paths
+    known, token, paths = known or (lambda value: None), tokens.token, tokens.paths
     market, summaries = digest.market, digest.summaries
 
     def name(value) -> str:
