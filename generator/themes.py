@@ -124,7 +124,7 @@ def _volume_key(learning_key: str, seed_sources: list[str], volume: Volume) -> s
     """What a volume's learning depends on: the taxonomy, and which articles (with what their seed
     scores come from) it learns from and answers for; not where they stand in the corpus."""
     members = set(volume.members)
-    return item_key(learning_key, tuple((seed_sources[i], i in members) for i in volume.context))
+    return item_key(learning_key, tuple(f"{i in members:d}{seed_sources[i]}" for i in volume.context))
 
 
 def _learn_volume(features: FeatureSet, seed_scores, taxonomy: Taxonomy, volume: Volume) -> list[ThemeAssignment]:
