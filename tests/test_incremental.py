@@ -973,3 +973,20 @@ def test_an_article_that_comes_later_with_the_same_title_leaves_the_first_its_pa
     assert digest.article("a.md").title == first.title
     assert paths.article(first.id) == path and paths.article("a.md") != path
     assert (docs / path).is_file()
+
+
+def test_a_listing_page_is_kept_only_while_it_lists_the_same_items_in_the_same_places():
+    """What stands for a listing page's items in the key it is kept by (besides the change set):
+    their ids, in order, list by list; a page listing anything the change set does not cover is
+    never kept this way."""
+    from dataclasses import replace
+
+    from generator.render import _listed
+
+    first, second = _story_of("Copper jumps"), replace(_story_of("Gold slips"), id="2025-01-02-gold")
+    text, ids = _listed({"stories": [first, second]})
+    assert ids["stories"] == [first.id, second.id] and not ids["articles"] and not ids["names"]
+    assert _listed({"stories": [second, first]})[0] != text  # the same items, in other places
+    assert _listed({"stories": [first], "more": [second]})[0] != text  # one moved to another list
+    assert _listed({"stories": [first, second]})[0] == text
+    assert _listed({"stories": [first], "days": ["2025-01-02"]}) is None
