@@ -314,13 +314,12 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     pages: dict[str, str | Kept | None] = {}
     todo: list[tuple] = []
     shared = item_key(_template_files(templates), code_fingerprint(__name__), digest.taxonomy, paths.themes)
+    known = known or (lambda value: None)
 
     def named(value) -> str | None:
         """A story by its token (which covers its record, page path and summary), any other value by
         its identity when the runner knows it: a brief or a listing lists thousands of stories."""
-        if type(value) is Story:
-            return item_tokens.story(value)
-        return known(value) if known is not None else None
+        return item_tokens.story(value) if type(value) is Story else known(value)
 
     page_key = RecordKeys((Story, StorySummary, StoryFacts, Entity), named)  # records many pages show: hashed once
     item_tokens = _ItemTokens(digest, paths, page_key)
@@ -774,18 +773,18 @@ def _short(text: str) -> str:
 
 
 def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemTokens, reuse: Reuse,
-             known: Callable[[object], str | None] | None) -> dict[str, set[str]] | None:
+             known: Callable[[object], str | None]) -> dict[str, set[str]] | None:
     """The articles, stories and names (by kind) that are not what they were in the previous build
     (`Reuse.changed`), from a token of each covering all any page shows of it: an article's record,
     page path, story, keywords, summary, themes and market facts; a story's listing token (its
-    record, page path and summary) with its facts and tags; a name's. An article of a changed story counts as changed (its page and
-    its rows show its story). None when that is not known, or when what every page shares
-    (templates, code, themes) changed.
+    record, page path and summary) with its facts and tags; a name's. An article of a changed
+    story counts as changed (its page and its rows show its story). None when that is not known,
+    or when what every page shares (templates, code, themes) changed.
 
     The tokens are made from the results' identities where the runner knows them (`known`),
     one join and one hash per item: at 20,000 articles this runs on every build, and a page's key
     is made only for pages a change may touch."""
-    known, token, paths = known or (lambda value: None), tokens.token, tokens.paths
+    token, paths = tokens.token, tokens.paths
     market, summaries = digest.market, digest.summaries
 
     def name(value) -> str:
