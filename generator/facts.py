@@ -14,7 +14,7 @@ from functools import cache, partial
 
 from generator.factrecords import ArticleFacts, Entity, EntityRegistry, MarketFacts, Move, Quote
 from generator.records import Article
-from generator.runner import Runner, day_group, item_key
+from generator.runner import Runner, item_key
 from generator.text import data_words, slugify
 
 INSTRUMENT_KINDS = {"company", "index", "etf", "commodity", "currency", "market"}
@@ -101,7 +101,7 @@ def extract_facts(articles: tuple[Article, ...], registry: EntityRegistry, runne
     registry_source = runner.source_of(item_key(registry))
     results = runner.map_grouped("facts", partial(article_facts, registry), articles,
                                  [a + registry_source for a in runner.sources(articles)],
-                                 [day_group(a.date, a.id) for a in articles], named=True)
+                                 runner.day_groups(articles), named=True)
     # each name as its last article gives it; one the registry does not know, with every ticker
     # its articles give it (merged as they come, each entity made once at the end)
     latest: dict[str, Entity] = {}

@@ -18,7 +18,7 @@ from types import ModuleType, SimpleNamespace
 
 from generator import text as textlib
 from generator.records import Article
-from generator.runner import Runner, day_group
+from generator.runner import Runner
 
 TOP = 10
 """Keywords kept per article."""
@@ -50,7 +50,7 @@ def extract_keywords(articles: tuple[Article, ...], runner: Runner | None = None
     """Article id to its keywords, strongest first."""
     runner = runner or Runner()
     results = runner.map_grouped("keywords", article_keywords, articles, runner.sources(articles),
-                                 [day_group(a.date, a.id) for a in articles], named=True)
+                                 runner.day_groups(articles), named=True)
     return {a.id: keywords for a, keywords in zip(articles, results)}
 
 

@@ -341,6 +341,8 @@ class Runner:
         self._stored: set[str] = set()  # the stages that stored results in this build
         self._identities: dict[int, tuple[object, str]] = {}  # id -> (a value, kept alive; its identity)
         self._sources: tuple[Sequence, list[str]] | None = None  # the last sequence `sources` was asked for
+        self._days: tuple[Sequence, list[str]] | None = None  # the last articles `day_groups` was asked for
+        self._groups: tuple[Sequence, list[str], dict[str, list[int]]] | None = None  # the last groups mapped over
 
     @property
     def keeps_results(self) -> bool:
@@ -385,10 +387,7 @@ class Runner:
         articles), so an addition costs its group, not the stage. With `named`, as `map`.
         """
         name = self._name(stage, getattr(func, "func", func).__module__)
-        members: dict[str, list[int]] = {}
-        for i, group in enumerate(groups):
-            members.setdefault(group, []).append(i)
-        names = sorted(members)
+        names, members = self._members(groups)
         results: list = [_MISSING] * len(items)
         keys: list = [None] * len(items)
         changed: list[tuple[str, str, list[int]]] = []
@@ -425,6 +424,23 @@ class Runner:
         if named:
             self._name_results(name, results, keys)
         return results
+
+    def _members(self, groups: Sequence[str]) -> tuple[list[str], dict[str, list[int]]]:
+        """The groups' names in order, and the positions of each group's items (made once for a
+        sequence of groups, which several stages share: `day_groups`)."""
+        if self._groups is None or self._groups[0] is not groups:
+            members: dict[str, list[int]] = {}
+            for i, group in enumerate(groups):
+                members.setdefault(group, []).append(i)
+            self._groups = (groups, sorted(members), members)
+        return self._groups[1], self._groups[2]
+
+    def day_groups(self, articles: Sequence) -> list[str]:
+        """`day_group` of each article, in order (a list not to change), made once a build for
+        the build's articles, which four stages keep their results by."""
+        if self._days is None or self._days[0] is not articles:
+            self._days = (articles, [day_group(a.date, a.id) for a in articles])
+        return self._days[1]
 
     def source_of(self, *parts) -> str:
         """Text that determines the parts (for `map_grouped`): each value by its identity when the

@@ -13,6 +13,7 @@ generator's code is part of the cache's key, so a stamp never outlives a change 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
@@ -58,7 +59,10 @@ def inputs_key(settings: BuildSettings, looked: dict[str, tuple | None] | None =
 
 def last_stamp(runner: Runner, settings: BuildSettings, inputs: str) -> Stamp | None:
     """The previous build's stamp when nothing it read or wrote has changed since, else None."""
-    stamp = runner.get("stamp", str(settings.docs.resolve()), OWNER)
+    key = str(settings.docs.resolve())
+    if runner.get("stamp-inputs", key, OWNER) != inputs:  # the stamp itself (megabytes) is not read
+        return None
+    stamp = runner.get("stamp", key, OWNER)
     if not isinstance(stamp, Stamp) or stamp.inputs != inputs:
         return None
     docs = os.fspath(settings.docs)
@@ -84,7 +88,9 @@ def keep_stamp(runner: Runner, settings: BuildSettings, inputs: str, notes: Note
                            for path in result.pages)
         stamp = Stamp(inputs, identities, tuple(notes.records), problem, result.stories, result.articles,
                       result.skipped)
-    runner.put("stamp", str(settings.docs.resolve()), stamp, OWNER)
+    key = str(settings.docs.resolve())
+    runner.put("stamp", key, stamp, OWNER)
+    runner.put("stamp-inputs", key, stamp.inputs if stamp is not None else None, OWNER)
 
 
 class Notes(logging.Handler):
@@ -117,18 +123,21 @@ def repeat_notes(stamp: Stamp) -> None:
         logging.getLogger(name).log(level, "%s", message)
 
 
-def folder_identity(folder: Path, looked: dict[str, tuple | None] | None = None) -> tuple:
-    """The path and identity of every file and folder under a folder (links followed for files):
-    equal as long as nothing in it was added, removed or changed. `looked` gets each file's identity
-    by its path (the folder's path, `/`, the path under it)."""
+def folder_identity(folder: Path, looked: dict[str, tuple | None] | None = None) -> str:
+    """Hash of the path and identity of every file and folder under a folder (links followed for
+    files): the same as long as nothing in it was added, removed or changed. `looked` gets each
+    file's identity by its path (the folder's path, `/`, the path under it).
+
+    The listing is written out as text and hashed once: at 20,000 files, a tuple of entries walked
+    by the key's writer took three times as long."""
     entries = []
     looked = {} if looked is None else looked
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
         rel = os.path.relpath(dirpath, folder)
-        entries.append((rel, tuple(dirnames)))
+        entries.append(f"d{len(rel)}:{rel}{len(dirnames)}:" + "".join(f"{len(d)}:{d}" for d in dirnames))
         for name in sorted(filenames):
             path = f"{dirpath}/{name}"
             identity = looked[path] = file_identity(path)
-            entries.append((rel, name, identity))
-    return tuple(entries)
+            entries.append(f"f{len(name)}:{name}{identity}")
+    return hashlib.sha256("".join(entries).encode("utf-8", "surrogatepass")).hexdigest()

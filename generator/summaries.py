@@ -62,7 +62,7 @@ def summarise(
     source = runner.source_of  # an article and its keywords stand for themselves by their identities
     found = runner.map_grouped("article-summary", article_summary, article_jobs,
                                [a + source(k) for a, (_, k) in zip(runner.sources(articles), article_jobs)],
-                               [day_group(a.date, a.id) for a in articles],
+                               runner.day_groups(articles),
                                named=True)
     article_results = dict(zip((a.id for a in articles), found))
     shared = [s for s in stories if len(s.articles) > 1]

@@ -28,7 +28,7 @@ import numpy as np
 from generator import text as textlib
 from generator.features import FeatureSet, TermTable, article_features
 from generator.records import Article, Taxonomy, ThemeAssignment
-from generator.runner import Runner, day_group, item_key
+from generator.runner import Runner, item_key
 from generator.volumes import Volume, volumes
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def assign_themes(
     seed_sources = [a + runner.source_of(k) + tail  # by their identities
                     for a, (_, k) in zip(runner.sources(articles), jobs)]
     seed_scores = runner.map_grouped("theme-seeds", partial(seed_scores_of, phrases), jobs, seed_sources,
-                                     [day_group(a.date, a.id) for a in articles])
+                                     runner.day_groups(articles))
     parts = volumes(articles)
     learning_key = item_key(taxonomy)
     learned = runner.map("theme-learning", partial(_learn_volume, features.of(articles), seed_scores, taxonomy),
