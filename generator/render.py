@@ -791,15 +791,17 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
         found = known(value)
         return found if found is not None else token(value)
 
-    story_of = digest.story_of
+    # the lookups bound once: this loop runs over every article
+    story_of, article_paths, article_facts = digest.story_of, paths.articles, market.articles
+    keywords, article_summaries, themes, blake2b = digest.keywords, summaries.articles, digest.themes, hashlib.blake2b
     articles = {}
     for article in digest.articles:
         aid = article.id
-        facts = market.articles.get(aid)
-        articles[aid] = _short("\0".join((
-            aid, paths.articles[aid], name(article), story_of(aid).id, name(digest.keywords[aid]),
-            name(summaries.articles[aid]), "\1".join(digest.themes[aid].themes),
-            name(facts) if facts is not None else "")))
+        facts = article_facts.get(aid)
+        text = "\0".join((
+            aid, article_paths[aid], name(article), story_of(aid).id, name(keywords[aid]),
+            name(article_summaries[aid]), "\1".join(themes[aid].themes), name(facts) if facts is not None else ""))
+        articles[aid] = blake2b(text.encode(), digest_size=16).hexdigest()  # `_short`, written out
     stories = {}
     for story in digest.stories:
         facts = market.stories.get(story.id)
