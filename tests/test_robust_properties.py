@@ -131,6 +131,12 @@ def test_slugs_are_safe_path_segments(text, max_words):
     assert len(slug.split("-")) <= max_words if slug else True
 
 
+def test_slugs_read_curly_apostrophes_and_accents_as_plain_letters():
+    assert slugify("Dow’s “record” day") == slugify("Dow's \"record\" day") == "dows-record-day"
+    assert slugify("Café Société’s shares") == "cafe-societes-shares"
+    assert slugify("Rock’n’roll stocks") == slugify("Rock'n'roll stocks") == "rock-n-roll-stocks"
+
+
 @FAST
 @given(st.lists(st.text(), max_size=12))
 def test_article_pages_get_distinct_safe_paths(titles):
