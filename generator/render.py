@@ -793,15 +793,14 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
 
     # the lookups bound once: this loop runs over every article
     story_of, article_paths, article_facts = digest.story_of, paths.articles, market.articles
-    keywords, article_summaries, themes, blake2b = digest.keywords, summaries.articles, digest.themes, hashlib.blake2b
+    keywords, article_summaries, themes = digest.keywords, summaries.articles, digest.themes
     articles = {}
     for article in digest.articles:
         aid = article.id
         facts = article_facts.get(aid)
-        text = "\0".join((
+        articles[aid] = _short("\0".join((
             aid, article_paths[aid], name(article), story_of(aid).id, name(keywords[aid]),
-            name(article_summaries[aid]), "\1".join(themes[aid].themes), name(facts) if facts is not None else ""))
-        articles[aid] = blake2b(text.encode(), digest_size=16).hexdigest()  # `_short`, written out
+            name(article_summaries[aid]), "\1".join(themes[aid].themes), name(facts) if facts is not None else "")))
     stories = {}
     for story in digest.stories:
         facts = market.stories.get(story.id)
