@@ -27,7 +27,7 @@ from generator.briefing import Briefing, Day, plan_briefing
 from generator.errors import BuildError, InputError
 from generator.feeds import feed_path
 from generator.factrecords import Entity, KeyMove, MarketFacts, Move, Quote, StoryFacts
-from generator.records import Article, Digest, Story, StorySummary, Summaries, ThemeAssignment
+from generator.records import Article, Digest, Story, StorySummary, Summaries, ThemeAssignment, record_text
 from generator.runner import POOL_MIN_ITEMS, RecordKeys, code_fingerprint, item_key, map_parallel
 from generator.tags import entity_tag, theme_tag
 from generator.text import slugify
@@ -447,7 +447,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                    front={"total": len(digest.stories)})
     for story in digest.stories:
         if (changed is not None and story.id not in changed["stories"]
-                and changed["articles"].isdisjoint([*story.articles, *(a for pair in story.copies for a in pair)])
+                and changed["articles"].isdisjoint(_story_articles(story))
                 and (not changed["names"] or changed["names"].isdisjoint(
                     _story_entities(briefing.tags[story.id], digest.market.stories.get(story.id))))
                 and reuse.keep(paths.story(story))):
@@ -745,7 +745,7 @@ class _ItemTokens:
         found = self._stories.get(story.id)
         if found is None:
             found = self._stories[story.id] = _short("\0".join((
-                story.id, self.paths.stories[story.id], _record_text(story),
+                story.id, self.paths.stories[story.id], record_text(story),
                 self.token(self.digest.summaries.stories[story.id]))))
         return found
 
@@ -812,14 +812,13 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
         return None
     for story in digest.stories:
         if story.id in changed["stories"]:
-            changed["articles"].update(story.articles, (a for pair in story.copies for a in pair))
+            changed["articles"].update(_story_articles(story))
     return changed
 
 
-def _record_text(record) -> str:
-    """A record of plain fields (text, numbers, dates, tuples of them) as text that differs
-    whenever a field does: its fields' values written out, with no pickling or hashing."""
-    return repr(tuple(vars(record).values()))
+def _story_articles(story: Story) -> list[str]:
+    """Ids of every article a story page shows: its articles and both sides of its near-copies."""
+    return [*story.articles, *(a for pair in story.copies for a in pair)]
 
 
 def _tags_text(tags) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 
 from generator import text as textlib
 from generator.features import EventDay, FeatureSet, article_features
-from generator.records import Article, Story, ThemeAssignment
+from generator.records import Article, Story, ThemeAssignment, record_text
 from generator.runner import Runner, item_key
 from generator.volumes import next_month, volumes
 
@@ -114,17 +114,11 @@ def _run_step(runner: Runner, group, keys: list[str], ids: list[str], themes: di
     stand in the corpus)."""
     members = set(step.members)
     carried = [a for story in step.carried for a in story.articles]
-    # written out as text (records by the repr of every field's value): a key of plain text costs
-    # a third of a pickled one, and a step holds a month's articles
-    key = item_key(tuple(f"{i in members:d}{keys[i]}" for i in step.context), tuple(map(_fields, step.carried)),
-                   repr(step.next_month), tuple(_fields(themes.get(ids[i])) for i in step.members),
-                   tuple(_fields(themes.get(a)) for a in carried))
+    # written out as text (`record_text`): a step holds a month's articles
+    key = item_key(tuple(f"{i in members:d}{keys[i]}" for i in step.context), tuple(map(record_text, step.carried)),
+                   repr(step.next_month), tuple(record_text(themes.get(ids[i])) for i in step.members),
+                   tuple(record_text(themes.get(a)) for a in carried))
     return runner.map("story-steps", group, [step], keys=[key])[0]
-
-
-def _fields(record) -> str:
-    """A record's fields' values as text, or "None"."""
-    return repr(tuple(vars(record).values())) if record is not None else "None"
 
 
 def _group_step(articles: tuple[Article, ...], features: FeatureSet, themes: dict[str, ThemeAssignment],
