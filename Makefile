@@ -34,7 +34,7 @@ eval: $(STAMP)
 	$(PY) -m generator.quality --corpus $(CORPUS)
 
 # Speed and scale: bbc-dev and a 20,000-article archive; writes BENCHMARKS.md.
-bench: $(STAMP)
+bench: $(STAMP) $(CHROMIUM)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,bench]"
 	$(PY) -m bench --corpus $(CORPUS)
 

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.corpora import make_archive, read_sources
+from bench.search import SearchTimes, measure_search, query_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,6 +64,8 @@ class Row:
     search_kb: float | None = None
     largest_kb: float | None = None
     largest_page: str = ""
+    search: SearchTimes | None = None
+    """A reader's wait in headless Chromium for a first search result, and for a second query."""
 
 
 def generate(seeds: Path, docs: Path, cache: Path, row: Row) -> Run:
@@ -116,6 +119,7 @@ def build_site(project: Path, row: Row) -> None:
     largest = max(site.rglob("*.html"), key=lambda p: p.stat().st_size)
     row.largest_kb = largest.stat().st_size / 1024
     row.largest_page = largest.relative_to(site).as_posix()
+    row.search = measure_search(site, query_for(project / "docs" / "digest.json"))
 
 
 def measure(name: str, seeds: Path, work: Path, additions, with_site: bool, repeat: int = 1,
@@ -168,6 +172,13 @@ def table(rows: list[Row], baseline: dict | None, bbc_cold: float | None) -> str
                      f"{fmt(r.mkdocs)} | {r.peak_mb:.0f} MB | {fmt(r.search_kb, 'KB', 0)} | "
                      f"{fmt(r.largest_kb, 'KB', 0)} ({r.largest_page}) |")
     out = "\n".join(lines) + "\n"
+    searched = [r for r in rows if r.search is not None]
+    if searched:
+        out += ("\nSearch as a reader waits for it (headless Chromium on localhost; median of two visits, each "
+                "opening the home page in a fresh context): " + "; ".join(
+                    f"{r.name} ({r.search_kb / 1024:.1f} MB index, query \"{r.search.query}\") first result "
+                    f"{r.search.first:.1f} s after opening, a second query {r.search.again:.1f} s" for r in searched)
+                + "\n")
     per = {r.name: r.cold / r.articles * 1000 for r in rows if r.cold}
     if per:
         out += "\nPer article, cold: " + ", ".join(f"{k} {v:.2f} ms" for k, v in per.items())
