@@ -139,5 +139,5 @@ class _Text(HTMLParser):
 def page_text(markdown_page: str) -> str:
     """What a reader sees of a generated Markdown page: rendered to HTML, then its text."""
     parser = _Text()
-    parser.feed(markdown.markdown(markdown_page, extensions=["attr_list", "tables", "toc"]))
+    parser.feed(markdown.markdown(markdown_page, extensions=["attr_list", "md_in_html", "tables", "toc"]))  # as mkdocs.yml
     return " ".join(" ".join(parser.parts).split())

@@ -110,20 +110,32 @@ def test_the_tags_page_lists_each_theme_and_registry_name_once(project, mkdocs_s
         assert 'class="md-tag' in (mkdocs_site / "digest" / "names" / name / "index.html").read_text(encoding="utf-8")
 
 
-def test_article_full_text_is_not_indexed_but_its_summary_is(project, mkdocs_site):
+def test_an_article_page_is_found_by_its_title_and_its_words_by_its_story(project, mkdocs_site):
     index = json.loads((mkdocs_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    texts = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("digest/articles/"))
-    titles = {d["title"] for d in index["docs"] if d["location"].startswith("digest/articles/")}
-    assert "Full text" not in titles and "Summary" in titles
-    paragraphs = []  # opening words of full-text paragraphs that the rest of their page does not repeat
-    for page in sorted((project / "docs" / "digest" / "articles").glob("*.md")):
-        head, _, full = page.read_text(encoding="utf-8").partition("## Full text")
-        for line in full.splitlines()[1:]:
-            opening = line[:80]
-            if len(line) > 100 and opening not in head:
-                paragraphs.append(html.unescape(opening.replace("\\", "")))
-    assert paragraphs
-    assert not any(p in texts for p in paragraphs)
+    digest = json.loads((project / "docs" / "digest.json").read_text(encoding="utf-8"))
+    pages = [p for p in (mkdocs_site / "digest" / "articles").iterdir() if p.is_dir() and not p.name.startswith("page-")]
+    entries = [d for d in index["docs"] if d["location"].startswith("digest/articles/")
+               and d["location"] != "digest/articles/" and "/page-" not in d["location"]]
+    # one entry per article page: its title, nothing of its table, summary, keywords or full text
+    assert sorted(d["location"] for d in entries) == sorted(f"digest/articles/{p.name}/" for p in pages)
+    assert all(d["text"] == "" for d in entries)
+    assert {html.unescape(d["title"]) for d in entries} == {a["title"] for a in digest["articles"]}
+    # what the article says is searched on its story's page, which lists its title among the sources
+    stories = {}
+    for d in index["docs"]:
+        if d["location"].startswith("digest/stories/"):
+            stories.setdefault(d["location"].split("#")[0], []).append(html.unescape(d["text"]))
+    for article in digest["articles"]:
+        story_page = f"digest/stories/{article['story']}/"
+        assert any(article["title"] in text for text in stories[story_page]), article["id"]
+
+
+def test_day_pages_are_left_out_of_search_and_the_days_index_is_in(mkdocs_site):
+    index = json.loads((mkdocs_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = {d["location"].split("#")[0] for d in index["docs"]}
+    assert "digest/days/" in locations
+    assert [p.name for p in (mkdocs_site / "digest" / "days").iterdir() if p.is_dir()]
+    assert not [loc for loc in locations if loc.startswith("digest/days/") and loc != "digest/days/"]
 
 
 NEW_ARTICLE = """---
