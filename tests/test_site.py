@@ -110,7 +110,7 @@ def test_the_tags_page_lists_each_theme_and_registry_name_once(project, mkdocs_s
         assert 'class="md-tag' in (mkdocs_site / "digest" / "names" / name / "index.html").read_text(encoding="utf-8")
 
 
-def test_an_article_page_is_found_by_its_title_and_its_words_by_its_story(project, mkdocs_site):
+def test_an_article_page_is_indexed_by_its_title_alone_and_its_story_page_lists_that_title(project, mkdocs_site):
     index = json.loads((mkdocs_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     digest = json.loads((project / "docs" / "digest.json").read_text(encoding="utf-8"))
     pages = [p for p in (mkdocs_site / "digest" / "articles").iterdir() if p.is_dir() and not p.name.startswith("page-")]
@@ -120,7 +120,7 @@ def test_an_article_page_is_found_by_its_title_and_its_words_by_its_story(projec
     assert sorted(d["location"] for d in entries) == sorted(f"digest/articles/{p.name}/" for p in pages)
     assert all(d["text"] == "" for d in entries)
     assert {html.unescape(d["title"]) for d in entries} == {a["title"] for a in digest["articles"]}
-    # what the article says is searched on its story's page, which lists its title among the sources
+    # a search for the title also finds its story's page, which lists it among its sources
     stories = {}
     for d in index["docs"]:
         if d["location"].startswith("digest/stories/"):
