@@ -41,11 +41,12 @@ def query_for(digest: Path) -> str:
 
 def measure_search(site: Path, query: str, runs: int = 2, timeout: float = 300.0) -> SearchTimes | None:
     """The medians of `runs` visits (each in a fresh browser context, so nothing is cached between
-    them), or None when Chromium or Playwright is not installed (`make test` installs Chromium)."""
+    them), or None when Chromium or Playwright is not installed (`make test` installs Chromium), or
+    when no result came within `timeout` seconds (the figure is then missing, not the benchmark)."""
     if not CHROMIUM.exists():
         return None
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import Error, sync_playwright
     except ImportError:
         return None
 
@@ -81,6 +82,9 @@ def measure_search(site: Path, query: str, runs: int = 2, timeout: float = 300.0
                     context.close()
             finally:
                 browser.close()
+    except Error as exc:
+        print(f"search in {site} not timed: {str(exc).splitlines()[0]}", flush=True)
+        return None
     finally:
         server.shutdown()
         server.server_close()
