@@ -133,6 +133,9 @@ class StoryLink:
 
     id: str
     headline: str
+    single: bool
+    """Whether the story has one article (besides near-copies of it): the story page's summary is
+    then made from that article alone, so the article page leaves its own summary out of search."""
 
 
 @dataclass(frozen=True)
@@ -492,9 +495,9 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                 place(paths.article(article.id), KEPT)  # in a month that changed, an article that did not
                 continue
             story = digest.story_of(article.id)
-            # of its story and its themes, the page sees what it shows: an article joining the story, or
-            # scores moving as the corpus grows, change no other article's page
-            story = StoryLink(story.id, story.headline)
+            # of its story and its themes, the page sees what it shows: scores moving as the corpus
+            # grows change no other article's page, nor does an article joining a story of several
+            story = StoryLink(story.id, story.headline, len(story.articles) == 1)
             context = dict(article=article, story=story, assignment=ThemeChoice(digest.themes[article.id].themes),
                            keywords=digest.keywords[article.id], summary=digest.summaries.articles[article.id],
                            url=safe_url(article.url))

@@ -64,6 +64,18 @@ def test_tags_are_themes_then_registry_names_made_safe_to_print():
     assert len(clean_tag("Very " * 30)) <= 40
 
 
+def test_an_article_page_leaves_its_summary_out_of_search_when_its_story_page_shows_it():
+    pages = render_pages(_digest(), ROOT / "templates")
+    summary_heading = {}
+    for path, text in pages.items():
+        if path.startswith("digest/articles/") and path.count("/") == 2 and path != "digest/articles/index.md":
+            heading = next(line for line in text.splitlines() if line.startswith("## Summary"))
+            summary_heading[next(a for a in ("a.txt", "b.txt", "c.txt", "d.txt") if f"| File | {a} |" in text)] = heading
+    # a story of one article shows that article's summary on its page; a story of several, its own
+    assert summary_heading == {"a.txt": "## Summary", "b.txt": "## Summary",
+                               "c.txt": "## Summary { data-search-exclude }", "d.txt": "## Summary { data-search-exclude }"}
+
+
 def test_briefing_leads_with_the_latest_day_and_keeps_undated_articles():
     briefing = plan_briefing(_digest())
     assert briefing.latest.date == dt.date(2025, 3, 4)

@@ -110,16 +110,27 @@ def test_the_tags_page_lists_each_theme_and_registry_name_once(project, mkdocs_s
         assert 'class="md-tag' in (mkdocs_site / "digest" / "names" / name / "index.html").read_text(encoding="utf-8")
 
 
-def test_an_article_page_is_indexed_by_its_title_alone_and_its_story_page_lists_that_title(project, mkdocs_site):
+def test_an_article_page_is_indexed_by_its_title_and_what_its_story_page_lacks(project, mkdocs_site):
     index = json.loads((mkdocs_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     digest = json.loads((project / "docs" / "digest.json").read_text(encoding="utf-8"))
     pages = [p for p in (mkdocs_site / "digest" / "articles").iterdir() if p.is_dir() and not p.name.startswith("page-")]
     entries = [d for d in index["docs"] if d["location"].startswith("digest/articles/")
                and d["location"] != "digest/articles/" and "/page-" not in d["location"]]
-    # one entry per article page: its title, nothing of its table, summary, keywords or full text
-    assert sorted(d["location"] for d in entries) == sorted(f"digest/articles/{p.name}/" for p in pages)
-    assert all(d["text"] == "" for d in entries)
-    assert {html.unescape(d["title"]) for d in entries} == {a["title"] for a in digest["articles"]}
+    tops = [d for d in entries if "#" not in d["location"]]
+    # one entry per article page with its title, and nothing of its table
+    assert sorted(d["location"] for d in tops) == sorted(f"digest/articles/{p.name}/" for p in pages)
+    assert all(d["text"] == "" for d in tops)
+    assert {html.unescape(d["title"]) for d in tops} == {a["title"] for a in digest["articles"]}
+    # of its sections, only its summary, and only when its story has other articles (the story page's
+    # summary is then the story's own); never its keywords or full text
+    assert {d["location"].split("#")[1] for d in entries if "#" in d["location"]} <= {"summary"}
+    sizes = {s["id"]: len(s["articles"]) for s in digest["stories"]}
+    by_title = {a["title"]: a for a in digest["articles"]}
+    summarised = {d["location"].split("#")[0] for d in entries if d["location"].endswith("#summary")}
+    for top in tops:
+        article = by_title[html.unescape(top["title"])]
+        assert (top["location"] in summarised) == (sizes[article["story"]] > 1), article["id"]
+    assert summarised  # the seeds' stories have several articles each
     # a search for the title also finds its story's page, which lists it among its sources
     stories = {}
     for d in index["docs"]:
