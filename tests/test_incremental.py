@@ -673,6 +673,32 @@ def test_an_article_joining_a_story_leaves_the_pages_of_its_other_articles_alone
     assert f"digest/stories/{story.id}.md" not in kept[-1]
 
 
+def test_an_article_joining_a_story_of_one_puts_the_first_ones_summary_back_in_search(tmp_path, kept):
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    shutil.copytree(ROOT / "seeds", seeds)
+    dated = "---\ntitle: {}\nsource: Test Wire\ndate: 2025-03-0{}\n---\n\n{}"
+    (seeds / "copper.md").write_text(dated.format("Copper jumps as a strike shuts a Chilean mine", 5, NEW_ARTICLE),
+                                     encoding="utf-8")
+    first = _build(seeds, docs, cache).digest
+    assert first.story_of("copper.md").articles == ("copper.md",)
+    page = docs / page_paths(first).article("copper.md")
+    assert "## Summary { data-search-exclude }" in page.read_text(encoding="utf-8")
+    (seeds / "copper-follow-up.md").write_text(dated.format(
+        "Copper extends its rally as the Chilean mine strike goes on", 6,
+        "Copper prices extended their rally on Thursday as the strike at the largest copper mine in Chile "
+        "entered a second day, and traders said supplies would stay tight for weeks.\n\nShares of mining "
+        "companies climbed again across Asia, while the benchmark contract on the London Metal Exchange held "
+        "near its six-month high as union leaders rejected a new wage offer.\n"), encoding="utf-8")
+    _new_build(kept)
+    second = _build(seeds, docs, cache).digest
+    assert set(second.story_of("copper.md").articles) == {"copper.md", "copper-follow-up.md"}  # not a near-copy
+    _build(seeds, tmp_path / "scratch", None)
+    assert generated_files(docs) == generated_files(tmp_path / "scratch")
+    page = page_paths(second).article("copper.md")
+    assert page not in kept[-1]
+    assert "## Summary\n" in (docs / page).read_text(encoding="utf-8")
+
+
 def test_a_build_over_two_processes_writes_what_a_build_in_one_writes(tmp_path):
     one = build(build_settings(seeds=str(ROOT / "seeds"), docs=str(tmp_path / "one"), cache="", jobs=1,
                                templates=str(ROOT / "templates")))
