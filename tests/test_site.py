@@ -43,6 +43,12 @@ def test_zensical_builds_a_working_site_from_the_same_config(tmp_path):
     assert any("md-tag" in s.read_text(encoding="utf-8") for s in stories)
     assert (site / "digest" / "feeds" / "index.xml").is_file()
     assert list(site.glob("search*.json")) or (site / "search" / "search_index.json").is_file()
+    # its search honours the pages' exclusions as Material's does: article pages by title, no day pages
+    entries = json.loads((site / "search.json").read_text(encoding="utf-8"))["items"]
+    tops = [e for e in entries if e["location"].startswith("digest/articles/") and e["location"] != "digest/articles/"
+            and "#" not in e["location"]]
+    assert tops and all(e["text"] == "" for e in tops)
+    assert not [e for e in entries if e["location"].startswith("digest/days/") and e["location"] != "digest/days/"]
 
 
 def test_no_page_loads_anything_from_another_host(mkdocs_site):
