@@ -8,19 +8,14 @@ downloaded and built, then searched), and the time a second query takes once the
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
 import statistics
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
+from tests.site_project import CHROMIUM, FLAGS, serve
 
 
 @dataclass(frozen=True)
@@ -50,13 +45,7 @@ def measure_search(site: Path, query: str, runs: int = 2, timeout: float = 300.0
     except ImportError:
         return None
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    server, base = serve(site)
     firsts, agains = [], []
     try:
         with sync_playwright() as playwright:

@@ -15,6 +15,11 @@ from generator.settings import build_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ("digest", "digest.json", "index.md", ".digest.new", ".digest.old")
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's Chromium, which `make test` installs; Playwright never downloads a browser here."""
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]
+"""How it is started headless on this machine: no sandbox, nothing fetched in the background."""
 
 
 def make_project(target: Path, original_url: str | None = None) -> Path:

@@ -10,12 +10,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.site_project import build_site, make_project, serve
+from tests.site_project import CHROMIUM, FLAGS, build_site, make_project, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parent / "output"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
 ORIGINAL = "original/article.html"
 """Where the test serves the stand-in for an article's original page, on the same localhost server."""
 
