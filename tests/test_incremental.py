@@ -1016,3 +1016,28 @@ def test_a_listing_page_is_kept_only_while_it_lists_the_same_items_in_the_same_p
     assert _listed({"stories": [first], "more": [second]})[0] != text  # one moved to another list
     assert _listed({"stories": [first, second]})[0] == text
     assert _listed({"stories": [first], "days": ["2025-01-02"]}) is None
+
+
+def test_results_and_their_parts_are_named_alike_whatever_the_mix_of_kinds(tmp_path):
+    from generator.records import Story
+    from generator.runner import Runner
+
+    story, other = Story(*_story_fields("Copper jumps")), Story(*_story_fields("Copper slides"))
+    mixes = {
+        "records": [story, other],
+        "pairs": [(story, "text"), (other, ())],  # a plain and an empty part are never named
+        "keywords": [("copper", "jumps"), ("gold",)],  # tuples of text: no part named
+        "ragged": [(story,), (other, story.articles)],
+        "with gaps": [story, None, (), "text", (other, 1)],
+    }
+    for label, results in mixes.items():
+        with Runner(tmp_path / label.replace(" ", "-")) as runner:
+            keys = [f"k{i}" for i in range(len(results))]
+            runner._name_results("stage", results, keys)
+            for value, key in zip(results, keys):
+                named = value is not None and type(value) not in (str, int) and value != ()
+                assert runner.identity(value) == (f"stage/{key}" if named else None), (label, value)
+                if named and type(value) is tuple:
+                    for n, part in enumerate(value):
+                        part_named = type(part) not in (str, int) and part != ()
+                        assert runner.identity(part) == (f"stage/{key}#{n}" if part_named else None), (label, part)
