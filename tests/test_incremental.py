@@ -1032,12 +1032,15 @@ def test_results_and_their_parts_are_named_alike_whatever_the_mix_of_kinds(tmp_p
     }
     for label, results in mixes.items():
         with Runner(tmp_path / label.replace(" ", "-")) as runner:
-            keys = [f"k{i}" for i in range(len(results))]
-            runner._name_results("stage", results, keys)
-            for value, key in zip(results, keys):
+            made = runner.map("mix", results.__getitem__, range(len(results)), named=True)
+            assert made == results
+            names = [runner.identity(value) for value in made]
+            for value, name in zip(made, names):
                 named = value is not None and type(value) not in (str, int) and value != ()
-                assert runner.identity(value) == (f"stage/{key}" if named else None), (label, value)
+                assert (name is not None) == named, (label, value)
                 if named and type(value) is tuple:
                     for n, part in enumerate(value):
                         part_named = type(part) not in (str, int) and part != ()
-                        assert runner.identity(part) == (f"stage/{key}#{n}" if part_named else None), (label, part)
+                        assert runner.identity(part) == (f"{name}#{n}" if part_named else None), (label, part)
+            named_ones = [name for name in names if name is not None]
+            assert len(set(named_ones)) == len(named_ones)  # each result its own name
