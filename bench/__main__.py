@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.corpora import make_archive, read_sources
+from bench.reference import reference_line, time_reference
 from bench.search import SearchTimes, measure_search, query_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,6 +238,7 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     sources = read_sources(args.corpus)
+    references = [time_reference(sources, "start")]
 
     plus_one = work / "bbc-plus-one"
 
@@ -258,6 +260,7 @@ def main() -> None:
         from bench.baseline import run
         os.sync()
         baseline = run(args.corpus / "articles")
+    references.append(time_reference(sources, "after bbc-dev"))
 
     if args.archive:
         archive = work / "archive-seeds"
@@ -278,6 +281,7 @@ def main() -> None:
                      ("+1", lambda: archive, add(1, args.archive + 100 * runs, new_day + dt.timedelta(days=runs)))]
         rows.append(measure("archive", archive, work, additions, True, repeat_added=runs))
         print(table(rows, None, None), flush=True)
+        references.append(time_reference(sources, "after the archive"))
 
     text = table(rows, baseline, rows[0].cold) + steps_table(rows)
     if not args.no_reload:
@@ -291,6 +295,8 @@ def main() -> None:
                  "written into the seeds folder to its page being served (median of "
                  f"{args.repeat}, written one after another): " + "; ".join(
                      f"{name} {_reload(r)}" for name, r in reloads.items()) + "\n")
+    references.append(time_reference(sources, "end"))
+    text += reference_line(references)
     print(text)
     args.out.write_text(
         "# Benchmarks\n\nWritten by `make bench` (`python -m bench`); every figure is from that run.\n\n"
