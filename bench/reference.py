@@ -55,6 +55,6 @@ def reference_line(references: list[Reference]) -> str:
     timed = "; ".join(f"{r.label} {r.seconds:.2f} s" + ("" if r is references[0] else f" ({r.seconds / first:.2f}×)")
                       for r in references)
     spread = max(r.seconds for r in references) / min(r.seconds for r in references)
-    return (f"\nMachine speed through the run (the same work timed at each point: YAKE over {ARTICLES} bbc-dev "
-            f"articles in one process, the fastest of {ROUNDS} rounds; a higher figure is a slower machine): "
+    return (f"\nMachine speed through the run (the same work timed at each point: YAKE over the corpus's first "
+            f"{ARTICLES} articles in one process, the fastest of {ROUNDS} rounds; a higher figure is a slower machine): "
             f"{timed}. Slowest / fastest: {spread:.2f}; median {statistics.median(r.seconds for r in references):.2f} s.\n")
