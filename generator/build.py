@@ -15,13 +15,14 @@ from generator.feeds import render_feeds
 from generator.ingest import read_corpus
 from generator.keywords import extract_keywords
 from generator.market import reconcile
+from generator.months import join_months, plan_months
 from generator.records import Digest
 from generator.registry import load_registry
 from generator.render import render_pages
-from generator.runner import Background, Runner, file_identity
+from generator.runner import Background, Runner, file_identity, item_key
 from generator.settings import BuildSettings
 from generator.stamp import Notes, inputs_key, keep_stamp, last_stamp, repeat_notes
-from generator.stories import group_stories
+from generator.stories import group_months
 from generator.summaries import summarise
 from generator.taxonomy import load_taxonomy
 from generator.themes import assign_themes
@@ -69,20 +70,22 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         problem = f"{first_problem[0].path}: {first_problem[0].reason}" if first_problem else None
         if settings.strict and problem:
             raise BuildError(f"--strict: {problem}")
+        # the months whose articles (and every earlier month's) are the previous build's keep its results
+        months = plan_months(corpus.articles, runner, item_key(taxonomy, registry))
         progress("extracting keywords")
-        keywords = extract_keywords(corpus.articles, runner)
+        keywords = {**months.keywords, **extract_keywords(months.fresh, runner)}
         features = article_features(corpus.articles, runner)
         progress("assigning themes")
-        themes = assign_themes(corpus.articles, keywords, taxonomy, features, runner)
+        themes = {**months.themes, **assign_themes(months.window, keywords, taxonomy, features, runner, months.themes)}
         progress("reading market facts")
-        facts = extract_facts(corpus.articles, registry, runner)
+        facts = extract_facts(corpus.articles, registry, runner, months.facts)
         progress("grouping stories")
-        stories = group_stories(corpus.articles, themes, features, runner)
+        grouping = group_months(months.window, themes, features, runner, months.stories)
+        stories = months.open_stories(grouping)
         market = reconcile(stories, facts, runner)
         progress("writing summaries")
-        summaries = summarise(stories, corpus.articles, keywords, runner)
-        digest = Digest(corpus.articles, keywords, taxonomy, themes, stories, summaries, corpus.skipped,
-                        corpus.warnings, market)
+        summaries = summarise(stories, months.window, keywords, runner, months.summaries)
+        digest = join_months(runner, months, corpus, taxonomy, keywords, themes, grouping, summaries, market)
         progress("exporting digest.json")
         manifest_key = str(settings.docs.resolve())
         exported_before = _exported_before(runner, settings.docs, manifest_key)

@@ -143,3 +143,5 @@ class MarketFacts:
     """Article id to its facts."""
     stories: dict[str, StoryFacts] = field(default_factory=dict)
     """Story id to its reconciled facts."""
+    named: dict[str, dict[str, Entity]] = field(default_factory=dict, compare=False, repr=False)
+    """Article id to the entities it names, as it gives them (what `entities` is merged from)."""

@@ -95,13 +95,20 @@ class _Mention:
     entity: Entity
 
 
-def extract_facts(articles: tuple[Article, ...], registry: EntityRegistry, runner: Runner | None = None) -> MarketFacts:
-    """Moves, flows, forecasts, names and quotes of every article, with the entities they name."""
+def extract_facts(articles: tuple[Article, ...], registry: EntityRegistry, runner: Runner | None = None,
+                  kept: dict[str, tuple[ArticleFacts, dict[str, Entity]]] | None = None) -> MarketFacts:
+    """Moves, flows, forecasts, names and quotes of every article, with the entities they name.
+
+    `kept`: what `article_facts` gave some of the articles in an earlier build; only the others are read.
+    """
     runner = runner or Runner()
+    kept = kept or {}
+    todo = tuple(a for a in articles if a.id not in kept) if kept else articles
     registry_source = runner.source_of(item_key(registry))
-    results = runner.map_grouped("facts", partial(article_facts, registry), articles,
-                                 [a + registry_source for a in runner.sources(articles)],
-                                 runner.day_groups(articles), named=True)
+    read = dict(zip((a.id for a in todo), runner.map_grouped(
+        "facts", partial(article_facts, registry), todo, [a + registry_source for a in runner.sources(todo)],
+        runner.day_groups(todo), named=True)))
+    results = [read[a.id] if a.id in read else kept[a.id] for a in articles]
     # each name as its last article gives it; one the registry does not know, with every ticker
     # its articles give it (merged as they come, each entity made once at the end)
     latest: dict[str, Entity] = {}
@@ -119,7 +126,8 @@ def extract_facts(articles: tuple[Article, ...], registry: EntityRegistry, runne
     entities = {eid: replace(entity, tickers=tuple(sorted(merged[eid]))) if eid in merged else entity
                 for eid, entity in latest.items()}
     facts = {a.id: f for a, (f, _) in zip(articles, results)}
-    return MarketFacts(entities=dict(sorted(entities.items())), articles=facts)
+    return MarketFacts(entities=dict(sorted(entities.items())), articles=facts,
+                       named={a.id: named for a, (_, named) in zip(articles, results)})
 
 
 def article_facts(registry: EntityRegistry, article: Article) -> tuple[ArticleFacts, dict[str, Entity]]:

@@ -253,6 +253,8 @@ class Summaries:
     """Story id to its summary."""
     articles: dict[str, tuple[SummarySentence, ...]] = field(default_factory=dict)
     """Article id to its short summary."""
+    alone: dict[str, StorySummary] = field(default_factory=dict, compare=False, repr=False)
+    """Article id to its summary as a story of its own (which a story of that article alone has)."""
 
 
 @dataclass(frozen=True)

@@ -339,6 +339,7 @@ class Runner:
         self._names: set[str] = set()
         self._used: dict[str, set[str]] = {}  # keys each stage looked up (or keeps) in this build
         self._stored: set[str] = set()  # the stages that stored results in this build
+        self._partial = False  # whether this build used only part of the results (`uses_part`)
         self._identities: dict[int, tuple[object, str]] = {}  # id -> (a value, kept alive; its identity)
         self._sources: tuple[Sequence, list[str]] | None = None  # the last sequence `sources` was asked for
         self._days: tuple[Sequence, list[str]] | None = None  # the last articles `day_groups` was asked for
@@ -478,6 +479,16 @@ class Runner:
                     if not (part is None or kind in _UNNAMED or (kind in _CONTAINERS and not part)):
                         identities[id(part)] = (part, f"{identity[1]}#{n}")
 
+    def identities(self, values: Iterable) -> tuple[str | None, ...]:
+        """The identity of each value (`identity`), for a later build to give them back (`identify_each`)."""
+        return tuple(map(self.identity, values))
+
+    def identify_each(self, values: Iterable, identities: Iterable[str | None]) -> None:
+        """`identify` each value with its identity: values an earlier build kept, with the
+        identities it knew them by (`identities`)."""
+        for value, identity in zip(values, identities):
+            self.identify(value, identity)
+
     def identity(self, value) -> str | None:
         """The identity of a value this build's stages made or took from the cache: the stage and
         code that made it and the key of its input, which determine it (or None when unknown).
@@ -508,6 +519,12 @@ class Runner:
         self._names.add(name)
         return name
 
+    def uses_part(self) -> None:
+        """Say that this build looks up only part of the results it relies on: those of the months
+        it takes whole from the cache (`generator.months`) are not looked up, so no stage's unused
+        results are dropped when it ends; the next build that looks everything up drops them."""
+        self._partial = True
+
     def _prune(self, name: str, used: set[str]) -> None:
         """Drop a stage's results that this build did not use (articles removed or changed since),
         once they outnumber the used ones: the cache stays in proportion to the corpus. A stage of
@@ -533,7 +550,7 @@ class Runner:
                     prefix = name[:name.index("@") + 1]  # names are ASCII: "\x7f" sorts after all of them
                     self._db.execute("DELETE FROM results WHERE stage > ? AND stage < ? AND stage != ?",
                                      (prefix, prefix + "\x7f", name))
-                for name in sorted(self._stored):
+                for name in sorted(self._stored) if not self._partial else ():
                     self._prune(name, self._used[name])
                 self._shrink()
             except sqlite3.Error:

@@ -43,7 +43,15 @@ UNDATED_BLOCK = 400
 
 def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignment],
                   features: FeatureSet | None = None, runner: Runner | None = None) -> tuple[Story, ...]:
-    """Stories of the articles, newest first (features as `article_features` gives them).
+    """Stories of the articles, newest first (features as `article_features` gives them): the
+    stories of `group_months`, for a corpus grouped whole."""
+    return group_months(articles, themes, features, runner).stories
+
+
+def group_months(articles: tuple[Article, ...], themes: dict[str, ThemeAssignment],
+                 features: FeatureSet | None = None, runner: Runner | None = None,
+                 kept: tuple[MonthStories, ...] = ()) -> Grouping:
+    """Stories of the articles, newest first, and what each month's grouping made.
 
     Articles are grouped volume by volume (`generator.volumes`): the undated ones together, then
     each month with TF-IDF weights learned from its volume's context. A story still open at
@@ -52,35 +60,72 @@ def group_stories(articles: tuple[Article, ...], themes: dict[str, ThemeAssignme
     story. A story of undated articles then joins the dated story whose event it reports (`_attach`).
     Each step's stories are kept in the cache: a new article regroups its own month (and the next,
     when it is carried into it), not the corpus.
+
+    `kept`: what an earlier build's grouping made of the first months, oldest first, which is what
+    grouping them again would make (their articles, and those of every earlier month, being the
+    same). Those months are not grouped again; grouping resumes with the stories left open at the
+    end of the last of them, which must then be among `articles` (with the months the next one
+    learns from), and the stories come out whole: theirs and those of the months grouped now.
     """
     if not articles:
-        return ()
+        return Grouping((), tuple(kept))
     runner = runner or Runner()
     features = features or article_features(articles, runner)
     features = features.of(articles)
     keys = runner.sources(articles)  # by their identities
     run = partial(_run_step, runner, partial(_group_step, articles, features, themes), keys,
                   [a.id for a in articles], themes)
+    done = {month.month for month in kept}
+    months: list[MonthStories] = list(kept)
     undated: list[Story] = []
-    dated: list[Story] = []
-    carried: tuple[OpenStory, ...] = ()
+    ended: list[Story] = []  # stories left open by the month before, ended before the next one
+    carried: tuple[OpenStory, ...] = kept[-1].carried if kept else ()
     carried_from: tuple[int, ...] = ()  # the articles of the month the carried stories come from
     carried_into = None  # the month they may join
     for volume in volumes(articles):
         if volume.start is None:
             undated = run(_Step(volume.context, volume.members, (), None))[0]
             continue
+        if volume.name in done:  # grouped before: its stories are those kept
+            carried_into, carried_from = next_month(volume.start), volume.members
+            continue
         if carried and volume.start != carried_into:  # nothing dated the month after: they end there
-            dated += run(_Step(carried_from, (), carried, None))[0]
+            ended = run(_Step(carried_from, (), carried, None))[0]
             carried = ()
         carried_into = next_month(volume.start)
         finished, carried = run(_Step(volume.context, volume.members, carried, carried_into))
-        dated += finished
+        months.append(MonthStories(volume.name, tuple(ended), tuple(finished), carried))
+        ended = []
         carried_from = volume.members
-    if carried:
-        dated += run(_Step(carried_from, (), carried, None))[0]
+    last = run(_Step(carried_from, (), carried, None))[0] if carried else []
+    dated = [story for month in months for story in (*month.ended, *month.finished)] + last
     stories = _unique_ids(_attach(undated, dated, articles, features, themes))
-    return tuple(sorted(stories, key=lambda s: (-(s.date or dt.date.min).toordinal(), s.id)))
+    return Grouping(tuple(sorted(stories, key=lambda s: (-(s.date or dt.date.min).toordinal(), s.id))), tuple(months))
+
+
+@dataclass(frozen=True)
+class MonthStories:
+    """What grouping made of one month's articles."""
+
+    month: str
+    """The month, `YYYY-MM`."""
+    ended: tuple[Story, ...]
+    """Stories left open at the end of the month before, ended before this one: the month
+    before had no next month in the corpus."""
+    finished: tuple[Story, ...]
+    """Stories its grouping finished (ids as grouping gave them, before `_unique_ids`)."""
+    carried: tuple[OpenStory, ...]
+    """Stories left open at its end, which the next month's articles may join."""
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The stories of a corpus, and what each month's grouping made."""
+
+    stories: tuple[Story, ...]
+    """Every story, newest first, each with an id of its own."""
+    months: tuple[MonthStories, ...]
+    """Each dated month's grouping, oldest first."""
 
 
 @dataclass(frozen=True)

@@ -49,22 +49,25 @@ class _Candidate:
 
 def summarise(
     stories: tuple[Story, ...], articles: tuple[Article, ...], keywords: dict[str, tuple[str, ...]],
-    runner: Runner | None = None,
+    runner: Runner | None = None, kept: dict[str, tuple[tuple[SummarySentence, ...], StorySummary]] | None = None,
 ) -> Summaries:
-    """Summaries of every story and every article.
+    """Summaries of every story and of every article not in `kept`.
 
     An article's job also summarises it as a story of its own, since most stories have one
-    article; only stories of several articles get a job of their own.
+    article; only stories of several articles get a job of their own. `kept`: what
+    `article_summary` gave some of the articles in an earlier build, which a story of one of them
+    takes its summary from.
     """
     runner = runner or Runner()
     by_id = {a.id: a for a in articles}
-    article_jobs = [(a, keywords.get(a.id, ())) for a in articles]
+    todo = tuple(a for a in articles if a.id not in kept) if kept else articles
+    article_jobs = [(a, keywords.get(a.id, ())) for a in todo]
     source = runner.source_of  # an article and its keywords stand for themselves by their identities
     found = runner.map_grouped("article-summary", article_summary, article_jobs,
-                               [a + source(k) for a, (_, k) in zip(runner.sources(articles), article_jobs)],
-                               runner.day_groups(articles),
+                               [a + source(k) for a, (_, k) in zip(runner.sources(todo), article_jobs)],
+                               runner.day_groups(todo),
                                named=True)
-    article_results = dict(zip((a.id for a in articles), found))
+    article_results = {**(kept or {}), **dict(zip((a.id for a in todo), found))}
     shared = [s for s in stories if len(s.articles) > 1]
     story_jobs = [(story.headline, tuple(by_id[i] for i in story.articles),
                    tuple(keywords.get(i, ()) for i in story.articles)) for story in shared]
@@ -74,7 +77,7 @@ def summarise(
                                                    [day_group(s.date, s.articles[0]) for s in shared], named=True)))
     return Summaries({s.id: shared_summaries[s.id] if s.id in shared_summaries else article_results[s.articles[0]][1]
                       for s in stories},
-                     {a.id: article_results[a.id][0] for a in articles})
+                     {a.id: article_results[a.id][0] for a in todo}, {a.id: article_results[a.id][1] for a in todo})
 
 
 def story_summary(job: tuple[str, tuple[Article, ...], tuple[tuple[str, ...], ...]]) -> StorySummary:

@@ -51,9 +51,14 @@ SMOOTHING = 0.1
 
 def assign_themes(
     articles: tuple[Article, ...], keywords: dict[str, tuple[str, ...]], taxonomy: Taxonomy,
-    features: FeatureSet | None = None, runner: Runner | None = None,
+    features: FeatureSet | None = None, runner: Runner | None = None, kept: dict[str, ThemeAssignment] | None = None,
 ) -> dict[str, ThemeAssignment]:
-    """Article id to the themes it carries, strongest first (features as `article_features` gives them)."""
+    """Article id to the themes it carries, strongest first (features as `article_features` gives them).
+
+    `kept`: the themes of some of the articles, as an earlier build found them; a volume whose own
+    articles all have theirs there learns nothing (its articles are then only what others learn
+    from), and its articles are left out of the answer.
+    """
     runner = runner or Runner()
     features = features or article_features(articles, runner)
     phrases = tuple((t.id, tuple(tuple(_stems(k)) for k in t.keywords)) for t in taxonomy.themes)
@@ -64,7 +69,8 @@ def assign_themes(
                     for a, (_, k) in zip(runner.sources(articles), jobs)]
     seed_scores = runner.map_grouped("theme-seeds", partial(seed_scores_of, phrases), jobs, seed_sources,
                                      runner.day_groups(articles))
-    parts = volumes(articles)
+    kept = kept or {}
+    parts = [part for part in volumes(articles) if not all(articles[i].id in kept for i in part.members)]
     learning_key = item_key(taxonomy)
     learned = runner.map("theme-learning", partial(_learn_volume, features.of(articles), seed_scores, taxonomy),
                          parts, keys=[_volume_key(learning_key, seed_sources, part) for part in parts])
@@ -72,7 +78,7 @@ def assign_themes(
     for part, found in zip(parts, learned):
         for i, assignment in zip(part.members, found):
             assignments[i] = assignment
-    return {article.id: assignment for article, assignment in zip(articles, assignments)}
+    return {article.id: assignment for article, assignment in zip(articles, assignments) if assignment is not None}
 
 
 def seed_scores_of(phrases: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...],

@@ -579,13 +579,13 @@ def test_cycle_collection_is_paused_while_a_build_runs_and_resumed_after(tmp_pat
     import generator.build
 
     seen = []
-    original = generator.build.group_stories
+    original = generator.build.group_months
 
     def grouping(*args, **kwargs):
         seen.append(gc.isenabled())
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(generator.build, "group_stories", grouping)
+    monkeypatch.setattr(generator.build, "group_months", grouping)
     assert gc.isenabled()
     _build(ROOT / "seeds", tmp_path / "docs", None)
     assert seen == [False] and gc.isenabled()
@@ -1044,3 +1044,68 @@ def test_results_and_their_parts_are_named_alike_whatever_the_mix_of_kinds(tmp_p
                         assert runner.identity(part) == (f"{name}#{n}" if part_named else None), (label, part)
             named_ones = [name for name in names if name is not None]
             assert len(set(named_ones)) == len(named_ones)  # each result its own name
+
+
+def test_months_whose_articles_did_not_change_are_taken_whole_and_the_pages_are_a_build_from_scratchs(
+        tmp_path, monkeypatch):
+    """A build runs the stages on the first month whose articles changed and on every later one
+    (with the months they learn from beside them); the pages it writes, taking the other months'
+    results from the cache, are those of a build from scratch, after every kind of change."""
+    import generator.build
+    import generator.volumes
+
+    monkeypatch.setattr(generator.volumes, "MIN_CONTEXT", 1)  # a month learns from itself and the one before
+    worked: list[set[str]] = []
+    original = generator.build.extract_keywords
+
+    def extract_keywords(articles, runner=None):
+        worked.append({a.id for a in articles})
+        return original(articles, runner)
+
+    monkeypatch.setattr(generator.build, "extract_keywords", extract_keywords)
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    seeds.mkdir()
+
+    def put(name: str, day: str | None, text: str) -> None:
+        (seeds / name).write_text((f"---\ndate: {day}\n---\n" if day else "") + text, encoding="utf-8")
+
+    sources = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").iterdir())]
+    for n, (source, day) in enumerate(zip(sources, ["2025-01-10", "2025-01-31", "2025-02-14", "2025-03-03",
+                                                    "2025-04-22"])):
+        put(f"{n}.md", day, source)
+    put("turn-a.md", "2025-01-31", NEW_ARTICLE)  # one event either side of the turn of a month
+    put("turn-b.md", "2025-02-01", NEW_ARTICLE.replace("Wednesday", "Thursday"))
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+
+    def same_as_from_scratch(step: str) -> set[str]:
+        worked.clear()
+        _build(seeds, docs, cache, templates)
+        (fresh,) = worked
+        shutil.rmtree(tmp_path / "scratch", ignore_errors=True)
+        _build(seeds, tmp_path / "scratch", None, templates)
+        assert generated_files(docs) == generated_files(tmp_path / "scratch"), step
+        return fresh
+
+    assert len(same_as_from_scratch("first build")) == 7
+    nickel = NEW_ARTICLE.replace("Copper", "Nickel").replace("copper", "nickel").replace("Chile", "Indonesia")
+    put("april.md", "2025-04-23", nickel)
+    assert same_as_from_scratch("an article added to the newest month") == {"4.md", "april.md"}
+    put("february.md", "2025-02-02", NEW_ARTICLE.replace("Chile", "Peru"))
+    assert same_as_from_scratch("an article added to a month in the middle") == {
+        "turn-b.md", "2.md", "february.md", "3.md", "4.md", "april.md"}
+    put("1.md", "2025-01-31", sources[1].replace("%", " per cent", 1))
+    assert len(same_as_from_scratch("an article of the first month changed")) == 9
+    story = templates / "story.md.j2"
+    story.write_text(story.read_text(encoding="utf-8") + "\nEnd of story.\n", encoding="utf-8")
+    assert same_as_from_scratch("a template changed") == set()
+    (seeds / "3.md").unlink()
+    assert same_as_from_scratch("the only article of a month removed") == {"4.md", "april.md"}
+    put("june.md", "2025-06-05", nickel.replace("Indonesia", "the Philippines"))
+    assert same_as_from_scratch("a month added after a gap") == {"june.md"}
+    put("undated.md", None, NEW_ARTICLE.replace("copper", "zinc"))
+    assert len(same_as_from_scratch("an undated article added")) == 10
+    (seeds / "undated.md").unlink()
+    # every month is as the build before the undated article left it, and is taken from the cache
+    assert same_as_from_scratch("the undated article removed") == set()

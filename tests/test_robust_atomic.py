@@ -160,7 +160,7 @@ def test_a_build_stopped_between_the_renames_of_the_swap_is_recovered(previous, 
     assert (docs / "digest" / "report.md").exists()
 
 
-@pytest.mark.parametrize("stage", ["extract_keywords", "group_stories", "summarise", "render_pages",
+@pytest.mark.parametrize("stage", ["extract_keywords", "group_months", "summarise", "render_pages",
                                    "export_json"])
 def test_an_exception_in_a_stage_leaves_the_previous_pages_whole(previous, corpus, monkeypatch, stage):
     docs, before = previous
