@@ -51,8 +51,9 @@ class MonthResults:
     """The entities each article names, as it gives them."""
     short: tuple[tuple[SummarySentence, ...], ...]
     """Each article's short summary."""
-    alone: tuple[StorySummary, ...]
-    """Each article's summary as a story of its own."""
+    alone: dict[str, StorySummary]
+    """The summary as a story of its own of each article in a story left open at its end (which
+    the next month's grouping may finish as a story of that article alone)."""
     stories: MonthStories
     """What grouping made of the month."""
     story_summaries: tuple[StorySummary, ...]
@@ -64,7 +65,7 @@ class MonthResults:
 
     def values(self) -> list:
         """The values `identities` names, in its order."""
-        return [*self.keywords, *self.themes, *self.facts, *self.named, *self.short, *self.alone,
+        return [*self.keywords, *self.themes, *self.facts, *self.named, *self.short, *self.alone.values(),
                 *self.story_summaries, *self.story_facts]
 
 
@@ -95,8 +96,8 @@ class MonthPlan:
         return {a: (f, n) for month in self.closed for a, f, n in zip(month.articles, month.facts, month.named)}
 
     @cached_property
-    def summaries(self) -> dict[str, tuple[tuple[SummarySentence, ...], StorySummary]]:
-        return {a: (s, o) for month in self.closed for a, s, o in zip(month.articles, month.short, month.alone)}
+    def summaries(self) -> dict[str, tuple[tuple[SummarySentence, ...], StorySummary | None]]:
+        return {a: (s, month.alone.get(a)) for month in self.closed for a, s in zip(month.articles, month.short)}
 
     @property
     def stories(self) -> tuple[MonthStories, ...]:
@@ -188,7 +189,7 @@ def _keep(runner: Runner, plan: MonthPlan, digest: Digest, grouping: Grouping, s
             continue
         ids = tuple(a.id for a in by_month[stories.month])
         own = [finals[story.articles[0]] for story in (*stories.ended, *stories.finished)]
-        alone = tuple(summaries.alone[a] for a in ids)
+        alone = {a: summaries.alone[a] for story in stories.carried for a in story.articles}
         month = MonthResults(
             plan.chains[stories.month], ids, tuple(digest.keywords[a] for a in ids),
             tuple(digest.themes[a] for a in ids), tuple(market.articles[a] for a in ids),

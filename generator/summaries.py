@@ -49,14 +49,15 @@ class _Candidate:
 
 def summarise(
     stories: tuple[Story, ...], articles: tuple[Article, ...], keywords: dict[str, tuple[str, ...]],
-    runner: Runner | None = None, kept: dict[str, tuple[tuple[SummarySentence, ...], StorySummary]] | None = None,
+    runner: Runner | None = None,
+    kept: dict[str, tuple[tuple[SummarySentence, ...], StorySummary | None]] | None = None,
 ) -> Summaries:
     """Summaries of every story and of every article not in `kept`.
 
     An article's job also summarises it as a story of its own, since most stories have one
     article; only stories of several articles get a job of their own. `kept`: what
     `article_summary` gave some of the articles in an earlier build, which a story of one of them
-    takes its summary from.
+    takes its summary from (None for an article no story here is made of alone).
     """
     runner = runner or Runner()
     by_id = {a.id: a for a in articles}
