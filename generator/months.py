@@ -134,10 +134,10 @@ def plan_months(articles: tuple[Article, ...], runner: Runner, depends: str) -> 
         closed.append(kept)
     if not closed:
         return replace(whole, chains=chains)
-    runner.uses_part()
+    opened = parts[len(closed):]
+    runner.uses_part(part.name for part in opened)
     for month in closed:
         runner.identify_each(month.values(), month.identities)
-    opened = parts[len(closed):]
     window = {*parts[len(closed) - 1].members}
     for part in opened:
         window.update(part.context)

@@ -339,7 +339,7 @@ class Runner:
         self._names: set[str] = set()
         self._used: dict[str, set[str]] = {}  # keys each stage looked up (or keeps) in this build
         self._stored: set[str] = set()  # the stages that stored results in this build
-        self._partial = False  # whether this build used only part of the results (`uses_part`)
+        self._open: tuple[str, ...] | None = None  # the months this build looked up, when not all (`uses_part`)
         self._identities: dict[int, tuple[object, str]] = {}  # id -> (a value, kept alive; its identity)
         self._sources: tuple[Sequence, list[str]] | None = None  # the last sequence `sources` was asked for
         self._days: tuple[Sequence, list[str]] | None = None  # the last articles `day_groups` was asked for
@@ -519,11 +519,22 @@ class Runner:
         self._names.add(name)
         return name
 
-    def uses_part(self) -> None:
-        """Say that this build looks up only part of the results it relies on: those of the months
-        it takes whole from the cache (`generator.months`) are not looked up, so no stage's unused
-        results are dropped when it ends; the next build that looks everything up drops them."""
-        self._partial = True
+    def uses_part(self, months: Iterable[str]) -> None:
+        """Say that this build looks up the results of these months only (`YYYY-MM`): those of the
+        others it takes whole from the cache (`generator.months`). A stage's results that it did
+        not use are then dropped only where their key starts with one of these months (a day's
+        group, a month's model or grouping); the others wait for a build that looks up everything."""
+        self._open = tuple(sorted(months))
+
+    def _prune_months(self, name: str, used: set[str]) -> None:
+        """Drop a stage's results that this build did not use, among those whose key starts with
+        one of the months it looked up (`uses_part`)."""
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM used")
+        self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used])
+        for month in self._open:  # keys are ASCII text: "\x7f" sorts after every key starting with the month
+            self._db.execute("DELETE FROM results WHERE stage = ? AND key >= ? AND key < ? "
+                             "AND key NOT IN (SELECT key FROM used)", (name, month, month + "\x7f"))
 
     def _prune(self, name: str, used: set[str]) -> None:
         """Drop a stage's results that this build did not use (articles removed or changed since),
@@ -550,8 +561,11 @@ class Runner:
                     prefix = name[:name.index("@") + 1]  # names are ASCII: "\x7f" sorts after all of them
                     self._db.execute("DELETE FROM results WHERE stage > ? AND stage < ? AND stage != ?",
                                      (prefix, prefix + "\x7f", name))
-                for name in sorted(self._stored) if not self._partial else ():
-                    self._prune(name, self._used[name])
+                for name in sorted(self._stored):
+                    if self._open is None:
+                        self._prune(name, self._used[name])
+                    else:
+                        self._prune_months(name, self._used[name])
                 self._shrink()
             except sqlite3.Error:
                 pass

@@ -82,22 +82,23 @@ def group_months(articles: tuple[Article, ...], themes: dict[str, ThemeAssignmen
     carried: tuple[OpenStory, ...] = kept[-1].carried if kept else ()
     carried_from: tuple[int, ...] = ()  # the articles of the month the carried stories come from
     carried_into = None  # the month they may join
+    carried_month = kept[-1].month if kept else ""  # the month they come from
     for volume in volumes(articles):
         if volume.start is None:
-            undated = run(_Step(volume.context, volume.members, (), None))[0]
+            undated = run(_Step(volume.name, volume.context, volume.members, (), None))[0]
             continue
         if volume.name in done:  # grouped before: its stories are those kept
-            carried_into, carried_from = next_month(volume.start), volume.members
+            carried_into, carried_from, carried_month = next_month(volume.start), volume.members, volume.name
             continue
         if carried and volume.start != carried_into:  # nothing dated the month after: they end there
-            ended = run(_Step(carried_from, (), carried, None))[0]
+            ended = run(_Step(carried_month, carried_from, (), carried, None))[0]
             carried = ()
         carried_into = next_month(volume.start)
-        finished, carried = run(_Step(volume.context, volume.members, carried, carried_into))
+        finished, carried = run(_Step(volume.name, volume.context, volume.members, carried, carried_into))
         months.append(MonthStories(volume.name, tuple(ended), tuple(finished), carried))
         ended = []
-        carried_from = volume.members
-    last = run(_Step(carried_from, (), carried, None))[0] if carried else []
+        carried_from, carried_month = volume.members, volume.name
+    last = run(_Step(carried_month, carried_from, (), carried, None))[0] if carried else []
     dated = [story for month in months for story in (*month.ended, *month.finished)] + last
     stories = _unique_ids(_attach(undated, dated, articles, features, themes))
     return Grouping(tuple(sorted(stories, key=lambda s: (-(s.date or dt.date.min).toordinal(), s.id))), tuple(months))
@@ -142,6 +143,8 @@ class OpenStory:
 class _Step:
     """One step of grouping: a volume's articles, with the stories carried into it."""
 
+    month: str
+    """The month it groups, or whose open stories it ends (`YYYY-MM`), or `undated`."""
     context: tuple[int, ...]
     """Positions of the articles the TF-IDF weights are learned from."""
     members: tuple[int, ...]
@@ -156,11 +159,12 @@ def _run_step(runner: Runner, group, keys: list[str], ids: list[str], themes: di
               step: _Step) -> tuple[list[Story], tuple[OpenStory, ...]]:
     """The stories a step finishes and those it leaves open, from the cache when its inputs are
     those of an earlier build (the articles, their themes and the carried stories, not where they
-    stand in the corpus)."""
+    stand in the corpus). The key starts with the step's month, which a build that looks up some
+    months only prunes by (`Runner.uses_part`)."""
     members = set(step.members)
     carried = [a for story in step.carried for a in story.articles]
     # written out as text (`record_text`): a step holds a month's articles
-    key = item_key(tuple(f"{i in members:d}{keys[i]}" for i in step.context), tuple(map(record_text, step.carried)),
+    key = f"{step.month}:" + item_key(tuple(f"{i in members:d}{keys[i]}" for i in step.context), tuple(map(record_text, step.carried)),
                    repr(step.next_month), tuple(record_text(themes.get(ids[i])) for i in step.members),
                    tuple(record_text(themes.get(a)) for a in carried))
     return runner.map("story-steps", group, [step], keys=[key])[0]

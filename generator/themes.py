@@ -128,9 +128,11 @@ def _confident(scores: dict[str, float], taxonomy: Taxonomy) -> str | None:
 
 def _volume_key(learning_key: str, seed_sources: list[str], volume: Volume) -> str:
     """What a volume's learning depends on: the taxonomy, and which articles (with what their seed
-    scores come from) it learns from and answers for; not where they stand in the corpus."""
+    scores come from) it learns from and answers for; not where they stand in the corpus. It
+    starts with the volume's name, which a build that looks up some months only prunes by
+    (`Runner.uses_part`)."""
     members = set(volume.members)
-    return item_key(learning_key, tuple(f"{i in members:d}{seed_sources[i]}" for i in volume.context))
+    return f"{volume.name}:" + item_key(learning_key, tuple(f"{i in members:d}{seed_sources[i]}" for i in volume.context))
 
 
 def _learn_volume(features: FeatureSet, seed_scores, taxonomy: Taxonomy, volume: Volume) -> list[ThemeAssignment]:

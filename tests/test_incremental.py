@@ -1109,3 +1109,36 @@ def test_months_whose_articles_did_not_change_are_taken_whole_and_the_pages_are_
     (seeds / "undated.md").unlink()
     # every month is as the build before the undated article left it, and is taken from the cache
     assert same_as_from_scratch("the undated article removed") == set()
+
+
+def test_a_build_that_takes_months_from_the_cache_drops_only_unused_results_of_the_months_it_opened(
+        tmp_path, monkeypatch):
+    import sqlite3
+
+    import generator.volumes
+    from generator.runner import CACHE_FILE
+
+    monkeypatch.setattr(generator.volumes, "MIN_CONTEXT", 1)
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    seeds.mkdir()
+    sources = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").iterdir())]
+    for n, (source, day) in enumerate(zip(sources, ["2025-01-10", "2025-01-20", "2025-02-14", "2025-03-03",
+                                                    "2025-03-05"])):
+        (seeds / f"{n}.md").write_text(f"---\ndate: {day}\n---\n{source}", encoding="utf-8")
+
+    def keys(stage: str) -> set[str]:
+        with sqlite3.connect(cache / CACHE_FILE) as db:
+            return {k for (k,) in db.execute("SELECT key FROM results WHERE stage LIKE ?", (f"{stage}@%",))}
+
+    _build(seeds, docs, cache)
+    first = {stage: keys(stage) for stage in ("theme-learning", "story-steps")}
+    assert {k[:7] for k in first["theme-learning"]} == {"2025-01", "2025-02", "2025-03"}
+    for n, day in enumerate(["2025-03-20", "2025-03-21", "2025-03-22"]):  # each opens March alone
+        (seeds / f"march-{n}.md").write_text(f"---\ndate: {day}\n---\n{NEW_ARTICLE.replace('Chile', f'Chile {n}')}",
+                                             encoding="utf-8")
+        _build(seeds, docs, cache)
+        for stage, before in first.items():
+            now = keys(stage)
+            assert {k for k in before if not k.startswith("2025-03")} <= now, stage  # closed months' stand
+            assert len([k for k in now if k.startswith("2025-03")]) == len(
+                [k for k in before if k.startswith("2025-03")]), stage  # March's replaced, not piled up
