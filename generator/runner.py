@@ -531,7 +531,7 @@ class Runner:
         one of the months it looked up (`uses_part`)."""
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
         self._db.execute("DELETE FROM used")
-        self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used])
+        self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used if k.startswith(self._open)])
         for month in self._open:  # keys are ASCII text: "\x7f" sorts after every key starting with the month
             self._db.execute("DELETE FROM results WHERE stage = ? AND key >= ? AND key < ? "
                              "AND key NOT IN (SELECT key FROM used)", (name, month, month + "\x7f"))
