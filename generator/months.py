@@ -141,7 +141,7 @@ def plan_months(articles: tuple[Article, ...], runner: Runner, depends: str) -> 
     window = {*parts[len(closed) - 1].members}
     for part in opened:
         window.update(part.context)
-    return MonthPlan(tuple(closed), tuple(articles[i] for part in opened for i in part.members),
+    return MonthPlan(tuple(closed), tuple(articles[i] for i in sorted(i for part in opened for i in part.members)),
                      tuple(articles[i] for i in sorted(window)), chains)
 
 
