@@ -85,22 +85,28 @@ class MonthPlan:
 
     @cached_property
     def keywords(self) -> dict[str, tuple[str, ...]]:
+        """The closed months' articles' keywords, by article id."""
         return {a: v for month in self.closed for a, v in zip(month.articles, month.keywords)}
 
     @cached_property
     def themes(self) -> dict[str, ThemeAssignment]:
+        """The closed months' articles' themes, by article id."""
         return {a: v for month in self.closed for a, v in zip(month.articles, month.themes)}
 
     @cached_property
     def facts(self) -> dict[str, tuple[ArticleFacts, dict[str, Entity]]]:
+        """What `facts.article_facts` gave the closed months' articles, by article id."""
         return {a: (f, n) for month in self.closed for a, f, n in zip(month.articles, month.facts, month.named)}
 
     @cached_property
     def summaries(self) -> dict[str, tuple[tuple[SummarySentence, ...], StorySummary | None]]:
+        """What `summaries.article_summary` gave the closed months' articles, by article id (the
+        summary as a story of its own only where `MonthResults.alone` kept it)."""
         return {a: (s, month.alone.get(a)) for month in self.closed for a, s in zip(month.articles, month.short)}
 
     @property
     def stories(self) -> tuple[MonthStories, ...]:
+        """What grouping made of each closed month, oldest first."""
         return tuple(month.stories for month in self.closed)
 
     def open_stories(self, grouping: Grouping) -> tuple[Story, ...]:
