@@ -29,7 +29,7 @@ from generator.themes import assign_themes
 from generator.write import PreviousPages, write_docs, written_aside
 
 
-STEPS = ("looking for changes", "reading articles", "extracting keywords", "assigning themes",
+STEPS = ("looking for changes", "reading articles", "taking closed months", "extracting keywords", "assigning themes",
          "reading market facts", "grouping stories", "writing summaries", "exporting digest.json",
          "rendering pages", "writing pages", "keeping results")
 """The steps of a build, in order, as `build` tells its `progress` hook of each one starting."""
@@ -70,7 +70,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         problem = f"{first_problem[0].path}: {first_problem[0].reason}" if first_problem else None
         if settings.strict and problem:
             raise BuildError(f"--strict: {problem}")
-        # the months whose articles (and every earlier month's) are the previous build's keep its results
+        progress("taking closed months")  # those whose articles (and every earlier month's) are the previous build's
         months = plan_months(corpus.articles, runner, item_key(taxonomy, registry))
         progress("extracting keywords")
         keywords = {**months.keywords, **extract_keywords(months.fresh, runner)}

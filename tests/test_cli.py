@@ -20,7 +20,7 @@ def test_timings_name_each_step_of_the_build_in_order(tmp_path, capsys):
     assert out == "" and err.count("\n") == 1 and err.startswith("timings: ")
     steps = [part.rsplit(" ", 2) for part in err.removeprefix("timings: ").strip().split(", ")]
     assert [step for step, _, unit in steps] == [
-        "looking for changes", "reading articles", "extracting keywords", "assigning themes", "reading market facts",
+        "looking for changes", "reading articles", "taking closed months", "extracting keywords", "assigning themes", "reading market facts",
         "grouping stories", "writing summaries", "exporting digest.json", "rendering pages", "writing pages",
         "keeping results", "total"]
     seconds = [float(took) for _, took, unit in steps if unit == "s"]
