@@ -109,9 +109,16 @@ class MonthPlan:
         """What grouping made of each closed month, oldest first."""
         return tuple(month.stories for month in self.closed)
 
+    @cached_property
+    def closed_stories(self) -> dict[str, tuple[MonthResults, int]]:
+        """The closed months' stories, by their first article (each article is in one story):
+        the month and the story's place among its stories (ended, then finished)."""
+        return {story.articles[0]: (month, n) for month in self.closed
+                for n, story in enumerate((*month.stories.ended, *month.stories.finished))}
+
     def open_stories(self, grouping: Grouping) -> tuple[Story, ...]:
         """The stories of the grouping that are not the closed months' (newest first)."""
-        closed = {story.articles[0] for month in self.closed for story in (*month.stories.ended, *month.stories.finished)}
+        closed = self.closed_stories
         return tuple(story for story in grouping.stories if story.articles[0] not in closed) if closed else grouping.stories
 
 
@@ -158,11 +165,9 @@ def join_months(runner: Runner, plan: MonthPlan, corpus: Corpus, taxonomy: Taxon
     open ones (their keywords, themes and summaries, and the facts of their stories), which are
     kept for the next build."""
     articles = corpus.articles
-    closed_stories = {story.articles[0]: (month, n) for month in plan.closed
-                      for n, story in enumerate((*month.stories.ended, *month.stories.finished))}
     story_summaries, story_facts = {}, {}
     for story in grouping.stories:
-        found = closed_stories.get(story.articles[0])
+        found = plan.closed_stories.get(story.articles[0])
         if found is None:
             story_summaries[story.id] = summaries.stories[story.id]
             story_facts[story.id] = market.stories.get(story.id)

@@ -529,9 +529,7 @@ class Runner:
     def _prune_months(self, name: str, used: set[str]) -> None:
         """Drop a stage's results that this build did not use, among those whose key starts with
         one of the months it looked up (`uses_part`)."""
-        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-        self._db.execute("DELETE FROM used")
-        self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used if k.startswith(self._open)])
+        self._used_table(k for k in used if k.startswith(self._open))
         for month in self._open:  # keys are ASCII text: "\x7f" sorts after every key starting with the month
             self._db.execute("DELETE FROM results WHERE stage = ? AND key >= ? AND key < ? "
                              "AND key NOT IN (SELECT key FROM used)", (name, month, month + "\x7f"))
@@ -545,10 +543,14 @@ class Runner:
         (stored,) = self._db.execute("SELECT count(*) FROM results WHERE stage = ?", (name,)).fetchone()
         if stored <= 2 * len(used) + min(1000, len(used)):
             return
+        self._used_table(used)
+        self._db.execute("DELETE FROM results WHERE stage = ? AND key NOT IN (SELECT key FROM used)", (name,))
+
+    def _used_table(self, keys: Iterable[str]) -> None:
+        """These keys, and no others, in the temporary table `used` that pruning keeps results by."""
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
         self._db.execute("DELETE FROM used")
-        self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in used])
-        self._db.execute("DELETE FROM results WHERE stage = ? AND key NOT IN (SELECT key FROM used)", (name,))
+        self._db.executemany("INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in keys])
 
     def close(self) -> None:
         """End the helpers, drop what this build's stages stored with other code, and close the cache."""
