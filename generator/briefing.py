@@ -66,6 +66,8 @@ class Briefing:
     """Every theme of the taxonomy, in its order."""
     tags: dict[str, tuple[Tag, ...]]
     """Story id to its tags (themes, then registry names)."""
+    names: dict[str, tuple[str, ...]]
+    """Story id to the names in it (`tags.story_names`), which theme briefs count."""
 
     @property
     def days(self) -> tuple[Day, ...]:
@@ -78,19 +80,26 @@ class Briefing:
         return self.latest.stories[:TOP_STORIES] if self.latest else ()
 
 
-def plan_briefing(digest: Digest) -> Briefing:
-    """Lay the digest out for readers."""
+def plan_briefing(digest: Digest, kept: dict[str, tuple[tuple[Tag, ...], tuple[str, ...]]] | None = None) -> Briefing:
+    """Lay the digest out for readers. `kept`: the tags and names of stories, by id, as an earlier
+    briefing found them (`Briefing.tags`, `Briefing.names`), where they stand."""
     days = _days(digest)
     stories: dict[str, list[Story]] = {theme.id: [] for theme in digest.taxonomy.themes}
+    tags, names = {}, {}
+    kept = kept or {}
     for story in digest.stories:  # each theme's stories in digest order, in one pass over them
         for theme_id in dict.fromkeys(story.themes):
             stories.setdefault(theme_id, []).append(story)
+        found = kept.get(story.id)
+        if found is None:
+            tags[story.id], names[story.id] = story_tags(digest, story), story_names(digest, story)
+        else:
+            tags[story.id], names[story.id] = found
     articles = Counter(t for assignment in digest.themes.values() for t in dict.fromkeys(assignment.themes))
-    themes = tuple(_theme_brief(digest, theme, stories[theme.id], articles[theme.id])
+    themes = tuple(_theme_brief(digest, theme, stories[theme.id], articles[theme.id], names)
                    for theme in digest.taxonomy.themes)
-    tags = {story.id: story_tags(digest, story) for story in digest.stories}
     latest = next((day for day in days if day.stories), None)
-    return Briefing(latest, tuple(day for day in days if day is not latest), themes, tags)
+    return Briefing(latest, tuple(day for day in days if day is not latest), themes, tags, names)
 
 
 def _days(digest: Digest) -> list[Day]:
@@ -111,13 +120,15 @@ def _days(digest: Digest) -> list[Day]:
     ]
 
 
-def _theme_brief(digest: Digest, theme: Theme, stories: list[Story], articles: int) -> ThemeBrief:
-    """A theme's brief, from its stories (in digest order) and its number of articles."""
+def _theme_brief(digest: Digest, theme: Theme, stories: list[Story], articles: int,
+                 names: dict[str, tuple[str, ...]]) -> ThemeBrief:
+    """A theme's brief, from its stories (in digest order), its number of articles and the names
+    in each story."""
     stories = tuple(sorted(stories, key=lambda s: -(s.date or dt.date.min).toordinal()))
     dates = [s.date for s in stories if s.date]
     span = (min(dates), max(dates)) if dates else None
-    counts = Counter(n for s in stories for n in dict.fromkeys(story_names(digest, s)))
-    names = tuple(n for n, c in counts.most_common() if c > 1 or len(stories) == 1)[:5]
+    counts = Counter(n for s in stories for n in dict.fromkeys(names[s.id]))
+    common = tuple(n for n, c in counts.most_common() if c > 1 or len(stories) == 1)[:5]
     leading = sorted(stories, key=lambda s: (-len(s.articles), -(s.date or dt.date.min).toordinal()))
     overview = tuple((s, digest.summaries.stories[s.id].dek) for s in leading[:OVERVIEW_STORIES])
-    return ThemeBrief(theme, stories, articles, span, names, overview)
+    return ThemeBrief(theme, stories, articles, span, common, overview)

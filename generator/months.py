@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from generator.factrecords import ArticleFacts, Entity, MarketFacts, StoryFacts
-from generator.records import Article, Corpus, Digest, Story, StorySummary, Summaries, SummarySentence, Taxonomy, \
-    ThemeAssignment
+from generator.records import Article, Corpus, Digest, Months, Story, StorySummary, Summaries, SummarySentence, \
+    Taxonomy, ThemeAssignment
 from generator.runner import Runner
 from generator.stories import Grouping, MonthStories
 from generator.volumes import volumes
@@ -110,10 +110,10 @@ class MonthPlan:
         return tuple(month.stories for month in self.closed)
 
     @cached_property
-    def closed_stories(self) -> dict[str, tuple[MonthResults, int]]:
+    def closed_stories(self) -> dict[str, tuple[MonthResults, int, Story]]:
         """The closed months' stories, by their first article (each article is in one story):
-        the month and the story's place among its stories (ended, then finished)."""
-        return {story.articles[0]: (month, n) for month in self.closed
+        the month, the story's place among its stories (ended, then finished) and the story."""
+        return {story.articles[0]: (month, n, story) for month in self.closed
                 for n, story in enumerate((*month.stories.ended, *month.stories.finished))}
 
     def open_stories(self, grouping: Grouping) -> tuple[Story, ...]:
@@ -165,15 +165,17 @@ def join_months(runner: Runner, plan: MonthPlan, corpus: Corpus, taxonomy: Taxon
     open ones (their keywords, themes and summaries, and the facts of their stories), which are
     kept for the next build."""
     articles = corpus.articles
-    story_summaries, story_facts = {}, {}
+    story_summaries, story_facts, settled = {}, {}, {}
     for story in grouping.stories:
         found = plan.closed_stories.get(story.articles[0])
         if found is None:
             story_summaries[story.id] = summaries.stories[story.id]
             story_facts[story.id] = market.stories.get(story.id)
         else:
-            month, n = found
+            month, n, grouped = found
             story_summaries[story.id], story_facts[story.id] = month.story_summaries[n], month.story_facts[n]
+            if story is grouped:  # (not renamed: `stories._unique_ids`)
+                settled[story.id] = month.stories.month
     kept_summaries = plan.summaries
     digest = Digest(
         articles, {a.id: keywords[a.id] for a in articles}, taxonomy, {a.id: themes[a.id] for a in articles},
@@ -181,7 +183,8 @@ def join_months(runner: Runner, plan: MonthPlan, corpus: Corpus, taxonomy: Taxon
         Summaries(story_summaries, {a.id: summaries.articles[a.id] if a.id in summaries.articles
                                     else kept_summaries[a.id][0] for a in articles}),
         corpus.skipped, corpus.warnings,
-        replace(market, stories={sid: f for sid, f in story_facts.items() if f is not None}))
+        replace(market, stories={sid: f for sid, f in story_facts.items() if f is not None}),
+        Months(plan.chains, tuple(month.stories.month for month in plan.closed), settled))
     if plan.chains and runner.keeps_results:
         _keep(runner, plan, digest, grouping, summaries)
     return digest

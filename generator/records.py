@@ -258,6 +258,22 @@ class Summaries:
 
 
 @dataclass(frozen=True)
+class Months:
+    """Which months' results a build took whole from an earlier build (`generator.months`)."""
+
+    chains: dict[str, str] = field(default_factory=dict)
+    """Each dated month's chain: a hash of its articles and every earlier month's, and of what
+    else their results depend on; where two builds' chains of a month are equal, so are their
+    results of that month and of every earlier one. Empty when months are not told apart (a
+    corpus with undated articles)."""
+    closed: tuple[str, ...] = ()
+    """The months whose results were taken whole from an earlier build, oldest first."""
+    stories: dict[str, str] = field(default_factory=dict)
+    """The stories taken whole with them, by id (which no later story took): the closed month
+    that ended or finished each."""
+
+
+@dataclass(frozen=True)
 class Digest:
     """Everything the pages are rendered from."""
 
@@ -279,6 +295,9 @@ class Digest:
     """Articles on the site that came with a caveat."""
     market: MarketFacts = field(default_factory=MarketFacts)
     """Moves, names and quotes per article and per story."""
+    months: Months = field(default_factory=Months)
+    """Which months were taken whole from an earlier build (what pages made of their stories and
+    articles then stands)."""
 
     def article(self, article_id: str) -> Article:
         """The article with this id."""

@@ -298,6 +298,13 @@ class Reuse(Protocol):
         the previous build's (new ones too), or None when the previous build left no tokens; the
         tokens are noted for the next build."""
 
+    def recall(self) -> dict | None:
+        """What the previous build noted (`note`), with its tokens (`changed`) under `tokens`; None
+        when it left either untold."""
+
+    def note(self, notes: dict) -> None:
+        """Keep what this build's pages were made from, for the next build to `recall`."""
+
 
 def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                  reuse: Reuse | None = None, jobs: int = 1, compiled: Path | None = None,
@@ -312,8 +319,14 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     identity the runner knows stands for itself in keys by that identity, without being hashed.
     """
     env = _environment(templates, compiled)
-    paths = page_paths(digest)
-    briefing = plan_briefing(digest)
+    # of the months taken whole from the previous build, what its pages noted stands: their
+    # articles' paths, and their stories' tags, names and tokens (with their articles')
+    notes = reuse.recall() if reuse is not None else None
+    same = _same_months(digest, notes)
+    settled = _settled(digest, notes, same)
+    kept_paths = {aid: path for month in same for aid, path in notes["paths"][month].items()}
+    paths = page_paths(digest, kept_paths)
+    briefing = plan_briefing(digest, {sid: (notes["tags"][sid], notes["names"][sid]) for sid in settled})
     pages: dict[str, str | Kept | None] = {}
     todo: list[tuple] = []
     shared = item_key(_template_files(templates), code_fingerprint(__name__), digest.taxonomy, paths.themes)
@@ -325,10 +338,11 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         return item_tokens.story(value) if type(value) is Story else known(value)
 
     page_key = RecordKeys((Story, StorySummary, StoryFacts, Entity), named)  # records many pages show: hashed once
-    item_tokens = _ItemTokens(digest, paths, page_key)
+    item_tokens = _ItemTokens(digest, paths, page_key, _settled_tokens(digest, notes, settled))
     # which articles, stories and names are not what they were: a page showing none of them, which
     # the previous build made and nobody touched since, is kept without its key being made
-    changed = _changes(digest, briefing, shared, item_tokens, reuse, known) if reuse is not None else None
+    changed = (_changes(digest, briefing, shared, item_tokens, reuse, known, settled, notes)
+               if reuse is not None else None)
 
     def place(path: str, page: Kept | None) -> None:
         """Claim a page's path: planned (None) or kept (`KEPT`)."""
@@ -555,7 +569,55 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         pages[job[0]] = KEPT if kept else next(texts)
         if page_key_ is not None:
             reuse.remember(job[0], page_key_, kept)
+    if reuse is not None:
+        reuse.note(_notes(digest, paths, briefing, item_tokens, notes, same, kept_paths))
     return pages
+
+
+def _same_months(digest: Digest, notes: dict | None) -> list[str]:
+    """The months taken whole from an earlier build (`Digest.months`) whose chains are those
+    the previous build's pages were made with (`_notes`), oldest first."""
+    if notes is None:
+        return []
+    chains, before = digest.months.chains, notes["chains"]
+    return [month for month in digest.months.closed if before.get(month) == chains[month]]
+
+
+def _settled(digest: Digest, notes: dict | None, same: list[str]) -> set[str]:
+    """Ids of the stories taken whole with those months, which the previous build's pages showed
+    under the same id: their tags, names and tokens (`_notes`) stand."""
+    if not same:
+        return set()
+    months, firsts, same = digest.months.stories, notes["firsts"], set(same)
+    return {story.id for story in digest.stories
+            if months.get(story.id) in same and firsts.get(story.id) == story.articles[0]}
+
+
+def _settled_tokens(digest: Digest, notes: dict | None, settled: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The listing tokens (`_ItemTokens`) the previous build made of the settled stories and of
+    their articles, which stand (those it made)."""
+    if not settled:
+        return {}, {}
+    stories, articles = notes["story_tokens"], notes["article_tokens"]
+    kept_stories = {sid: stories[sid] for sid in settled if sid in stories}
+    kept_articles = {aid: articles[aid] for story in digest.stories if story.id in kept_stories
+                     for aid in _story_articles(story) if aid in articles}
+    return kept_stories, kept_articles
+
+
+def _notes(digest: Digest, paths: Paths, briefing: Briefing, tokens: _ItemTokens, before: dict | None,
+           same: list[str], kept_paths: dict[str, str]) -> dict:
+    """What a later build's pages may take from this build's: the month chains, each dated
+    month's articles' paths, each story's first article, tags and names, and the listing tokens
+    made of stories and articles."""
+    by_month = {month: before["paths"][month] for month in same}
+    for article in digest.articles:
+        if article.date is not None and article.id not in kept_paths:
+            by_month.setdefault(f"{article.date:%Y-%m}", {})[article.id] = paths.articles[article.id]
+    return {"chains": digest.months.chains, "paths": by_month,
+            "firsts": {story.id: story.articles[0] for story in digest.stories},
+            "tags": briefing.tags, "names": briefing.names,
+            "story_tokens": tokens.stories_made(), "article_tokens": tokens.articles_made()}
 
 
 class _References:
@@ -683,11 +745,13 @@ class _ItemTokens:
     an article's page path and its story, a move's article and name. A page's items and what its
     listing shares then determine its view, so their tokens stand for it in its key."""
 
-    def __init__(self, digest: Digest, paths: Paths, keys: RecordKeys):
+    def __init__(self, digest: Digest, paths: Paths, keys: RecordKeys,
+                 kept: tuple[dict[str, str], dict[str, str]] = ({}, {})):
+        """`kept`: tokens of stories and of articles, by id, as an earlier build made them, where they stand."""
         self.digest, self.paths, self.keys, self.token = digest, paths, keys, keys.token
         self._facts: dict[int, tuple[object, str]] = {}  # id -> (a move or quote, kept alive; its name)
-        self._stories: dict[str, str] = {}
-        self._articles: dict[str, str] = {}
+        self._stories: dict[str, str] = dict(kept[0])
+        self._articles: dict[str, str] = dict(kept[1])
         self._entities: dict[str, str] = {}
         self._others: dict[int, tuple[object, str]] = {}
 
@@ -760,6 +824,14 @@ class _ItemTokens:
                 self.story(self.digest.story_of(article.id)))))
         return found
 
+    def stories_made(self) -> dict[str, str]:
+        """The stories' tokens made (or kept), by id."""
+        return self._stories
+
+    def articles_made(self) -> dict[str, str]:
+        """The articles' tokens made (or kept), by id."""
+        return self._articles
+
     def entity(self, entity_id: str) -> str:
         found = self._entities.get(entity_id)
         if found is None:
@@ -776,7 +848,8 @@ def _short(text: str) -> str:
 
 
 def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemTokens, reuse: Reuse,
-             known: Callable[[object], str | None]) -> dict[str, set[str]] | None:
+             known: Callable[[object], str | None], settled: set[str] = frozenset(),
+             notes: dict | None = None) -> dict[str, set[str]] | None:
     """The articles, stories and names (by kind) that are not what they were in the previous build
     (`Reuse.changed`), from a token of each covering all any page shows of it: an article's record,
     page path, story, keywords, summary, themes and market facts; a story's listing token (its
@@ -786,7 +859,8 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
 
     The tokens are made from the results' identities where the runner knows them (`known`),
     one join and one hash per item: at 20,000 articles this runs on every build, and a page's key
-    is made only for pages a change may touch."""
+    is made only for pages a change may touch. The `settled` stories (`_settled`) and their
+    articles keep the tokens the previous build gave them (in `notes`), which nothing since changed."""
     token, paths = tokens.token, tokens.paths
     market, summaries = digest.market, digest.summaries
 
@@ -797,18 +871,27 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
     # the lookups bound once: this loop runs over every article
     story_of, article_paths, article_facts = digest.story_of, paths.articles, market.articles
     keywords, article_summaries, themes = digest.keywords, summaries.articles, digest.themes
-    articles = {}
+    stories, articles = {}, {}
+    before = notes["tokens"] if settled else {"stories": {}, "articles": {}}
+    for story in digest.stories:
+        if story.id in settled:
+            found = before["stories"].get(story.id)
+            members = [(aid, before["articles"].get(aid)) for aid in _story_articles(story)]
+            if found is not None and all(token is not None for _, token in members):
+                stories[story.id] = found
+                articles.update(members)
+                continue
+        facts = market.stories.get(story.id)
+        stories[story.id] = _short("\0".join((
+            tokens.story(story), name(facts) if facts is not None else "", _tags_text(briefing.tags[story.id]))))
     for article in digest.articles:
         aid = article.id
+        if aid in articles:
+            continue
         facts = article_facts.get(aid)
         articles[aid] = _short("\0".join((
             aid, article_paths[aid], name(article), story_of(aid).id, name(keywords[aid]),
             name(article_summaries[aid]), "\1".join(themes[aid].themes), name(facts) if facts is not None else "")))
-    stories = {}
-    for story in digest.stories:
-        facts = market.stories.get(story.id)
-        stories[story.id] = _short("\0".join((
-            tokens.story(story), name(facts) if facts is not None else "", _tags_text(briefing.tags[story.id]))))
     names = {entity_id: tokens.entity(entity_id) for entity_id in market.entities}
     changed = reuse.changed({"shared": {"": shared}, "articles": articles, "stories": stories, "names": names})
     if changed is None or changed["shared"]:
@@ -925,14 +1008,18 @@ def _relative_from(folder: str, target: str) -> Trusted:
     return Trusted(quote("/".join([".."] * (len(here) - common) + there[common:]) or "."))
 
 
-def page_paths(digest: Digest) -> Paths:
-    """Where every page of the digest goes."""
+def page_paths(digest: Digest, kept: dict[str, str] | None = None) -> Paths:
+    """Where every page of the digest goes. `kept`: the paths an earlier build gave the articles
+    of the oldest months, oldest first, which stand while those articles and every earlier one
+    are the same (a later article never takes an earlier one's path)."""
     stories = {s.id: _unreserved(f"{GENERATED}/stories/{s.id}.md") for s in digest.stories}
-    articles: dict[str, str] = {}
-    taken: set[str] = set()
+    articles: dict[str, str] = dict(kept or {})
+    folder = len(f"{GENERATED}/articles/")
+    taken = {path[folder:-3] for path in articles.values()}
     # oldest first: when titles clash, the article that had the page keeps it, and one that comes
     # later (as archives grow, by date) takes the next free path; old links keep working
-    for article in sorted(digest.articles, key=_oldest_first):
+    for article in sorted((a for a in digest.articles if a.id not in articles) if kept else digest.articles,
+                          key=_oldest_first):
         base = slugify(article.title, 8) or slugify(article.id, 8) or "article"
         slug, n = base, 1
         while slug in taken or _PAGE.fullmatch(slug):

@@ -40,6 +40,8 @@ _GROUP = "\0"
 """What the name of a group of pages starts with in the manifest (no page path does)."""
 _TOKENS = _GROUP + "\0tokens"
 """Name of the manifest's entry of what the pages' items were (`PreviousPages.changed`)."""
+_NOTES = _GROUP + "\0notes"
+"""Name of the manifest's entry of what rendering noted for the next build (`PreviousPages.note`)."""
 
 
 class PreviousPages:
@@ -60,6 +62,7 @@ class PreviousPages:
         self.keys: dict[str, str] = {}
         self._kept: set[str] = set()  # pages kept as they were: linked as they are, so their identity stays
         self._tokens: dict[str, dict[str, str]] | None = None
+        self._notes: dict | None = None
 
     def matches(self, path: str, key: str) -> bool:
         entry = self.manifest.get(path)
@@ -102,10 +105,20 @@ class PreviousPages:
         return {kind: {item_id for item_id, _ in now.items() - tokens_before[kind].items()}
                 for kind, now in tokens.items()}
 
+    def recall(self) -> dict | None:
+        tokens = self.manifest.get(_TOKENS, (None,))[0]
+        notes = self.manifest.get(_NOTES, (None,))[0]
+        return None if tokens is None or notes is None else {**notes, "tokens": tokens}
+
+    def note(self, notes: dict) -> None:
+        self._notes = notes
+
     def manifest_after_write(self) -> dict[str, tuple]:
-        """The manifest for the next build: each keyed page's key and its file's identity now, and
-        the tokens of the items the pages showed (`changed`)."""
+        """The manifest for the next build: each keyed page's key and its file's identity now, the
+        tokens of the items the pages showed (`changed`) and what rendering noted (`note`)."""
         out = {} if self._tokens is None else {_TOKENS: (self._tokens,)}
+        if self._notes is not None:
+            out[_NOTES] = (self._notes,)
         for path, key in self.keys.items():
             if path.startswith(_GROUP):  # a group of pages: its key alone
                 out[path] = (key,)

@@ -1051,6 +1051,7 @@ def test_months_whose_articles_did_not_change_are_taken_whole_and_the_pages_are_
     """A build runs the stages on the first month whose articles changed and on every later one
     (with the months they learn from beside them); the pages it writes, taking the other months'
     results from the cache, are those of a build from scratch, after every kind of change."""
+    import generator.briefing
     import generator.build
     import generator.volumes
 
@@ -1063,6 +1064,14 @@ def test_months_whose_articles_did_not_change_are_taken_whole_and_the_pages_are_
         return original(articles, runner)
 
     monkeypatch.setattr(generator.build, "extract_keywords", extract_keywords)
+    tagged: list[str] = []  # the articles of the stories whose tags were worked out
+    story_tags = generator.briefing.story_tags
+
+    def tags_of(digest, story):
+        tagged.extend(story.articles)
+        return story_tags(digest, story)
+
+    monkeypatch.setattr(generator.briefing, "story_tags", tags_of)
     seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
     seeds.mkdir()
 
@@ -1081,8 +1090,11 @@ def test_months_whose_articles_did_not_change_are_taken_whole_and_the_pages_are_
 
     def same_as_from_scratch(step: str) -> set[str]:
         worked.clear()
+        tagged.clear()
         _build(seeds, docs, cache, templates)
         (fresh,) = worked
+        if step == "an article added to the newest month":  # the pages take the other stories' tags as they were
+            assert set(tagged) == fresh, step
         shutil.rmtree(tmp_path / "scratch", ignore_errors=True)
         _build(seeds, tmp_path / "scratch", None, templates)
         assert generated_files(docs) == generated_files(tmp_path / "scratch"), step
