@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from generator.packed import Packed
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -94,8 +96,10 @@ class Quote:
 
 
 @dataclass(frozen=True)
-class ArticleFacts:
-    """Market facts read from one article."""
+class ArticleFacts(Packed):
+    """Market facts read from one article (its moves and quotes stored packed: `Packed`)."""
+
+    PACKED = ("moves", "quotes")
 
     moves: tuple[Move, ...]
     """Moves, flows and forecasts in reading order."""
@@ -103,6 +107,14 @@ class ArticleFacts:
     """Quotes in reading order."""
     entities: tuple[str, ...]
     """Ids of every entity the article names, in order of first mention."""
+
+    def named_in(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """The entity of each move and the entities of each quote, in order (read without unpacking)."""
+        return self._light_value("_named_in", lambda: (tuple(m.entity for m in self.moves),
+                                                       tuple(q.entities for q in self.quotes)))
+
+    def light(self) -> dict:
+        return {"_named_in": self.named_in()}
 
 
 @dataclass(frozen=True)
@@ -120,8 +132,10 @@ class KeyMove:
 
 
 @dataclass(frozen=True)
-class StoryFacts:
-    """Market facts of a story, reconciled across its articles."""
+class StoryFacts(Packed):
+    """Market facts of a story, reconciled across its articles (its rows and quotes stored packed: `Packed`)."""
+
+    PACKED = ("key_moves", "others", "quotes")
 
     key_moves: tuple[KeyMove, ...]
     """Rows of the Key moves table."""
@@ -131,6 +145,15 @@ class StoryFacts:
     """Quotes of all its articles."""
     entities: tuple[str, ...]
     """Ids of the entities its articles name."""
+
+    def names(self) -> tuple[str, ...]:
+        """Ids of every entity its facts show (its key moves', flows' and forecasts', and those its
+        articles name), sorted (read without unpacking)."""
+        return self._light_value("_names", lambda: tuple(sorted({
+            *self.entities, *(row.entity for row in self.key_moves), *(m.entity for m in self.others)})))
+
+    def light(self) -> dict:
+        return {"_names": self.names()}
 
 
 @dataclass(frozen=True)

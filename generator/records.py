@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from generator.factrecords import MarketFacts
+from generator.packed import Packed
 
 
 @dataclass(frozen=True)
@@ -234,8 +235,10 @@ class SummarySentence:
 
 
 @dataclass(frozen=True)
-class StorySummary:
-    """Extractive summary of a story."""
+class StorySummary(Packed):
+    """Extractive summary of a story (its sentences stored packed: `Packed`)."""
+
+    PACKED = ("sentences",)
 
     dek: str
     """One line under the headline."""

@@ -523,9 +523,10 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     mentions = render_facts.mentions(digest)
     dates = {a.id: -(a.date or dt.date.min).toordinal() for a in digest.articles}
 
-    def newest_first(facts: list) -> list:
-        """Moves or quotes by their article's date, newest first (undated last), in digest order within a day."""
-        return sorted(facts, key=lambda fact: dates[fact.article])
+    def newest_first(facts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        """Moves or quotes (`render_facts.mentions`) by their article's date, newest first (undated
+        last), in digest order within a day."""
+        return sorted(facts, key=lambda fact: dates[fact[0]])
 
     for entity in digest.market.entities.values():
         # newest first (stories are already), as an archive: a new mention changes the first page
@@ -534,7 +535,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         moves, quotes = newest_first(moves), newest_first(quotes)
         lists = {"stories": (stories, PAGE_ROWS), "moves": (moves, PAGE_ROWS), "quotes": (quotes, PAGE_ROWS)}
         if reuse is not None:  # kept whole while it lists the same items and none of them changed
-            shown = ([s.id for s in stories], [m.article for m in moves], [q.article for q in quotes])
+            shown = ([s.id for s in stories], [aid for aid, _ in moves], [aid for aid, _ in quotes])
             listing = [path for path, *_ in archive_lists(paths.entities[entity.id], {
                 name: (len(items), size) for name, (items, size) in lists.items()})]
             if reuse.keep_all(f"names/{entity.id}", page_key(shared, "entity.md.j2", item_tokens.entity(entity.id), shown),
@@ -543,6 +544,8 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                 for path in listing:
                     place(path, KEPT)
                 continue
+        moves, quotes = render_facts.mentioned(digest, moves, quotes)  # the moves and quotes themselves
+        lists = {"stories": (stories, PAGE_ROWS), "moves": (moves, PAGE_ROWS), "quotes": (quotes, PAGE_ROWS)}
         render_listing(paths.entities[entity.id], "entity.md.j2", lists,
                        front={"totals": (len(stories), len(moves), len(quotes))},
                        entity=entity, tags=[t for t in (entity_tag(entity),) if t])
@@ -916,9 +919,7 @@ def _story_entities(tags, facts: StoryFacts | None) -> tuple[str, ...]:
     """Ids of the names a story page shows, in order."""
     entity_ids = {t.entity for t in tags if t.entity}
     if facts:
-        entity_ids.update(row.entity for row in facts.key_moves)
-        entity_ids.update(m.entity for m in facts.others)
-        entity_ids.update(facts.entities)
+        entity_ids.update(facts.names())
     return tuple(sorted(entity_ids))
 
 

@@ -75,8 +75,10 @@ def board_scale(rows) -> float:
     return max((m.size or 0 for _, r in rows for m in r.figures), default=0.0)
 
 
-def mentions(digest: Digest) -> dict[str, tuple[list, list[Move], list]]:
-    """Entity id to the stories, moves and quotes that name it, in digest order."""
+def mentions(digest: Digest) -> dict[str, tuple[list, list[tuple[str, int]], list[tuple[str, int]]]]:
+    """Entity id to the stories that name it, and the moves and quotes that name it (each as its
+    article's id and its place among that article's moves or quotes: `mentioned`), in digest order.
+    Found without unpacking any article's facts (`ArticleFacts.named_in`)."""
     index: dict[str, tuple[list, list, list]] = {eid: ([], [], []) for eid in digest.market.entities}
     for story in digest.stories:
         story_facts = digest.market.stories.get(story.id)
@@ -86,9 +88,16 @@ def mentions(digest: Digest) -> dict[str, tuple[list, list[Move], list]]:
         facts = digest.market.articles.get(article.id)
         if facts is None:
             continue
-        for move in facts.moves:
-            index.setdefault(move.entity, ([], [], []))[1].append(move)
-        for quote in facts.quotes:
-            for eid in dict.fromkeys(quote.entities):
-                index.setdefault(eid, ([], [], []))[2].append(quote)
+        moves, quotes = facts.named_in()
+        for n, eid in enumerate(moves):
+            index.setdefault(eid, ([], [], []))[1].append((article.id, n))
+        for n, eids in enumerate(quotes):
+            for eid in dict.fromkeys(eids):
+                index.setdefault(eid, ([], [], []))[2].append((article.id, n))
     return index
+
+
+def mentioned(digest: Digest, moves: list[tuple[str, int]], quotes: list[tuple[str, int]]) -> tuple[list[Move], list]:
+    """The moves and quotes `mentions` points to."""
+    facts = digest.market.articles
+    return [facts[aid].moves[n] for aid, n in moves], [facts[aid].quotes[n] for aid, n in quotes]
