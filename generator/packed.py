@@ -42,6 +42,10 @@ class Packed:
         state[_PACK] = packed
         return state
 
+    def __setstate__(self, state: dict) -> None:
+        # (defined, so that unpickling does not look for it through `__getattr__`)
+        self.__dict__.update(state)
+
     def __getattr__(self, name: str):
         state = self.__dict__
         if name in self.PACKED and _PACK in state:

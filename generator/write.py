@@ -198,14 +198,16 @@ def _stage_owned(owned: dict[str, str | Kept], docs: Path, renames: list[tuple[P
     whole = not current.is_dir() or current.is_symlink()
     existing = set() if whole else files_under(current)
     folders = set()
-    for path, text in sorted(owned.items()):
-        rel = path[len(GENERATED) + 1:]
+    prefix = len(GENERATED) + 1
+    # the pages kept as they are (most of them, in a build that adds an article) first: each is a
+    # file of the folder already, found unchanged a moment ago
+    gone = [path for path, text in owned.items() if text is KEPT and path[prefix:] not in existing]
+    if gone:
+        raise BuildError(f"{docs / gone[0]}: the page to keep is gone; build again")
+    for path, text in sorted((path, text) for path, text in owned.items() if text is not KEPT):
+        rel = path[prefix:]
         if posixpath.normpath(rel) != rel or rel.startswith(("/", "..")):
             raise BuildError(f"refusing to write outside {docs}: {path}")
-        if text is KEPT:
-            if rel not in existing:  # the previous build's page, found unchanged a moment ago
-                raise BuildError(f"{docs / path}: the page to keep is gone; build again")
-            continue
         data = text.encode("utf-8")
         if rel in existing and _same_bytes(current / rel, data):
             continue
@@ -218,7 +220,7 @@ def _stage_owned(owned: dict[str, str | Kept], docs: Path, renames: list[tuple[P
         (fresh / rel).write_bytes(data)
     if whole:
         renames.append((fresh, GENERATED))
-    return [f"{GENERATED}/{rel}" for rel in sorted(existing - {p[len(GENERATED) + 1:] for p in owned})]
+    return [f"{GENERATED}/{rel}" for rel in sorted(existing - {p[prefix:] for p in owned})]
 
 
 def _stage_loose(loose: dict[str, str | bytes | Path | Callable[[], str | bytes | Path]], docs: Path,
