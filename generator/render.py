@@ -322,6 +322,8 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
     # of the months taken whole from the previous build, what its pages noted stands: their
     # articles' paths, and their stories' tags, names and tokens (with their articles')
     notes = reuse.recall() if reuse is not None else None
+    if notes is not None and notes.get("code") != code_fingerprint(__name__):  # noted by other code
+        notes = None
     same = _same_months(digest, notes)
     settled = _settled(digest, notes, same)
     kept_paths = {aid: path for month in same for aid, path in notes["paths"][month].items()}
@@ -610,14 +612,14 @@ def _settled_tokens(digest: Digest, notes: dict | None, settled: set[str]) -> tu
 
 def _notes(digest: Digest, paths: Paths, briefing: Briefing, tokens: _ItemTokens, before: dict | None,
            same: list[str], kept_paths: dict[str, str]) -> dict:
-    """What a later build's pages may take from this build's: the month chains, each dated
-    month's articles' paths, each story's first article, tags and names, and the listing tokens
-    made of stories and articles."""
+    """What a later build's pages may take from this build's (with the code that made it): the
+    month chains, each dated month's articles' paths, each story's first article, tags and names,
+    and the listing tokens made of stories and articles."""
     by_month = {month: before["paths"][month] for month in same}
     for article in digest.articles:
         if article.date is not None and article.id not in kept_paths:
             by_month.setdefault(f"{article.date:%Y-%m}", {})[article.id] = paths.articles[article.id]
-    return {"chains": digest.months.chains, "paths": by_month,
+    return {"code": code_fingerprint(__name__), "chains": digest.months.chains, "paths": by_month,
             "firsts": {story.id: story.articles[0] for story in digest.stories},
             "tags": briefing.tags, "names": briefing.names,
             "story_tokens": tokens.stories_made(), "article_tokens": tokens.articles_made()}
