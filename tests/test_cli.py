@@ -108,7 +108,10 @@ def test_watch_rebuilds_after_a_new_article(tmp_path):
     thread.start()
     while not builds:
         time.sleep(0.05)
-    (seeds / "new.txt").write_text("Copper prices jumped on Wednesday after a strike shut the largest mine in Chile.\n")
+    # written beside the folder and moved in: a poll between the file's creation and its text
+    # landing would see an empty file, then the full one, and rightly build twice
+    (tmp_path / "new.txt").write_text("Copper prices jumped on Wednesday after a strike shut the largest mine in Chile.\n")
+    (tmp_path / "new.txt").replace(seeds / "new.txt")
     thread.join()
     assert len(builds) == 2
     assert "new.txt" in (tmp_path / "docs" / "digest.json").read_text(encoding="utf-8")
