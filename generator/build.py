@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import gc
+import pickle
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import BuildError
@@ -103,27 +104,40 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         progress("keeping results")
         manifest = previous.manifest_after_write()
         runner.put("pages", manifest_key, manifest, PreviousPages.__module__)
-        runner.put("digest.json", manifest_key,
-                   replace(exported, identity=file_identity(settings.docs / "digest.json")), Export.__module__)
+        runner.put("digest.json", manifest_key, (file_identity(settings.docs / "digest.json"), exported),
+                   Export.__module__)
         result = BuildResult(digest, tuple(written), len(digest.stories), len(digest.articles), len(digest.skipped))
         if inputs:
             keep_stamp(runner, settings, inputs, notes, problem, result, PreviousPages.identities(manifest))
     return result
 
 
-def _export(digest: Digest, path: Path, known, previous: tuple[Path, Export] | None) -> Export:
-    """`digest.json` written to `path` (`export_json`); a failure to write it told in one line."""
+def _export(digest: Digest, path: Path, known, previous: tuple[Path, tuple, bytes] | None) -> bytes:
+    """`digest.json` written to `path` (`export_json`), and where its lines are in it (`Export.lines`,
+    pickled); a failure to write it told in one line.
+
+    Where the lines of the file before are, and where this one's are, are a dictionary of 60,000
+    entries at 20,000 articles: they are read and written in the process that writes the file
+    (beside the build, `Background`), and pass through the build's own as bytes."""
     try:
-        return export_json(digest, path, known, previous)
+        before = None
+        if previous is not None:
+            old, identity, lines = previous
+            before = (old, Export(pickle.loads(lines), identity))
+        return pickle.dumps(export_json(digest, path, known, before).lines, protocol=5)
     except OSError as exc:
         raise BuildError(f"could not write {path}: {exc.strerror or exc}; "
                          "the previous pages were left as they were") from None
 
 
-def _exported_before(runner: Runner, docs: Path, key: str) -> tuple[Path, Export] | None:
-    """The `digest.json` the previous build wrote, and where its lines are in it."""
+def _exported_before(runner: Runner, docs: Path, key: str) -> tuple[Path, tuple, bytes] | None:
+    """The `digest.json` the previous build wrote, its identity once in place, and where its lines
+    are in it (pickled)."""
     kept = runner.get("digest.json", key, Export.__module__)
-    return (docs / "digest.json", kept) if kept is not None and kept.identity is not None else None
+    if not isinstance(kept, tuple) or kept[0] is None:
+        return None
+    identity, lines = kept
+    return docs / "digest.json", identity, lines
 
 
 @contextmanager

@@ -84,15 +84,16 @@ def mentions(digest: Digest) -> dict[str, tuple[list, list[tuple[str, int]], lis
         story_facts = digest.market.stories.get(story.id)
         for eid in dict.fromkeys(story_facts.entities if story_facts else ()):
             index.setdefault(eid, ([], [], []))[0].append(story)
+    article_facts = digest.market.articles
     for article in digest.articles:
-        facts = digest.market.articles.get(article.id)
+        facts = article_facts.get(article.id)
         if facts is None:
             continue
         moves, quotes = facts.named_in()
         for n, eid in enumerate(moves):
             index.setdefault(eid, ([], [], []))[1].append((article.id, n))
         for n, eids in enumerate(quotes):
-            for eid in dict.fromkeys(eids):
+            for eid in (dict.fromkeys(eids) if len(eids) > 1 else eids):
                 index.setdefault(eid, ([], [], []))[2].append((article.id, n))
     return index
 
