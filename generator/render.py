@@ -340,7 +340,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
         return item_tokens.story(value) if type(value) is Story else known(value)
 
     page_key = RecordKeys((Story, StorySummary, StoryFacts, Entity), named)  # records many pages show: hashed once
-    item_tokens = _ItemTokens(digest, paths, page_key, _settled_tokens(digest, notes, settled))
+    item_tokens = _ItemTokens(digest, paths, page_key, _settled_tokens(notes, settled))
     # which articles, stories and names are not what they were: a page showing none of them, which
     # the previous build made and nobody touched since, is kept without its key being made
     changed = (_changes(digest, briefing, shared, item_tokens, reuse, known, settled, notes)
@@ -588,25 +588,25 @@ def _same_months(digest: Digest, notes: dict | None) -> list[str]:
     return [month for month in digest.months.closed if before.get(month) == chains[month]]
 
 
-def _settled(digest: Digest, notes: dict | None, same: list[str]) -> set[str]:
-    """Ids of the stories taken whole with those months, which the previous build's pages showed
-    under the same id: their tags, names and tokens (`_notes`) stand."""
+def _settled(digest: Digest, notes: dict | None, same: list[str]) -> dict[str, list[str]]:
+    """The stories taken whole with those months, which the previous build's pages showed under
+    the same id (their tags, names and tokens, `_notes`, stand), by id: the articles each shows
+    (`_story_articles`)."""
     if not same:
-        return set()
+        return {}
     months, firsts, same = digest.months.stories, notes["firsts"], set(same)
-    return {story.id for story in digest.stories
+    return {story.id: _story_articles(story) for story in digest.stories
             if months.get(story.id) in same and firsts.get(story.id) == story.articles[0]}
 
 
-def _settled_tokens(digest: Digest, notes: dict | None, settled: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+def _settled_tokens(notes: dict | None, settled: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, str]]:
     """The listing tokens (`_ItemTokens`) the previous build made of the settled stories and of
     their articles, which stand (those it made)."""
     if not settled:
         return {}, {}
     stories, articles = notes["story_tokens"], notes["article_tokens"]
     kept_stories = {sid: stories[sid] for sid in settled if sid in stories}
-    kept_articles = {aid: articles[aid] for story in digest.stories if story.id in kept_stories
-                     for aid in _story_articles(story) if aid in articles}
+    kept_articles = {aid: articles[aid] for sid in kept_stories for aid in settled[sid] if aid in articles}
     return kept_stories, kept_articles
 
 
@@ -616,8 +616,8 @@ def _notes(digest: Digest, paths: Paths, briefing: Briefing, tokens: _ItemTokens
     month chains, each dated month's articles' paths, each story's first article, tags and names,
     and the listing tokens made of stories and articles."""
     by_month = {month: before["paths"][month] for month in same}
-    for article in digest.articles:
-        if article.date is not None and article.id not in kept_paths:
+    for article in map(digest.article, sorted(paths.articles.keys() - kept_paths.keys())):  # the paths made now
+        if article.date is not None:
             by_month.setdefault(f"{article.date:%Y-%m}", {})[article.id] = paths.articles[article.id]
     return {"code": code_fingerprint(__name__), "chains": digest.months.chains, "paths": by_month,
             "firsts": {story.id: story.articles[0] for story in digest.stories},
@@ -853,7 +853,7 @@ def _short(text: str) -> str:
 
 
 def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemTokens, reuse: Reuse,
-             known: Callable[[object], str | None], settled: set[str] = frozenset(),
+             known: Callable[[object], str | None], settled: dict[str, list[str]] | None = None,
              notes: dict | None = None) -> dict[str, set[str]] | None:
     """The articles, stories and names (by kind) that are not what they were in the previous build
     (`Reuse.changed`), from a token of each covering all any page shows of it: an article's record,
@@ -877,11 +877,12 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
     story_of, article_paths, article_facts = digest.story_of, paths.articles, market.articles
     keywords, article_summaries, themes = digest.keywords, summaries.articles, digest.themes
     stories, articles = {}, {}
+    settled = settled or {}
     before = notes["tokens"] if settled else {"stories": {}, "articles": {}}
     for story in digest.stories:
         if story.id in settled:
             found = before["stories"].get(story.id)
-            members = [(aid, before["articles"].get(aid)) for aid in _story_articles(story)]
+            members = [(aid, before["articles"].get(aid)) for aid in settled[story.id]]
             if found is not None and all(token is not None for _, token in members):
                 stories[story.id] = found
                 articles.update(members)
