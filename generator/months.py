@@ -210,6 +210,18 @@ def _keep(runner: Runner, plan: MonthPlan, digest: Digest, grouping: Grouping, s
             tuple(market.named[a] for a in ids), tuple(digest.summaries.articles[a] for a in ids), alone,
             stories, tuple(digest.summaries.stories[s.id] for s in own), tuple(market.stories.get(s.id) for s in own),
             ())
-        runner.put("months", stories.month, replace(month, identities=runner.identities(month.values())), OWNER)
+        identities = runner.identities(month.values())
+        runner.put("months", stories.month, replace(month, named=_shared(month.named), identities=identities), OWNER)
     runner.put("month-chains", "", plan.chains, OWNER)
+
+
+def _shared(named: tuple[dict[str, Entity], ...]) -> tuple[dict[str, Entity], ...]:
+    """The entities each article names, each distinct entity one object for the whole month.
+
+    An entity named by hundreds of articles comes from the cache as hundreds of equal objects,
+    one per article: the month stores it once. (Making them was a third of taking the closed months,
+    0.09 of 0.29 s at 20,000 articles.) The dictionaries are equal to the ones given, so they keep
+    their identities."""
+    one: dict[Entity, Entity] = {}
+    return tuple({eid: one.setdefault(entity, entity) for eid, entity in names.items()} for names in named)
 
