@@ -91,16 +91,16 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         manifest_key = str(settings.docs.resolve())
         exported_before = _exported_before(runner, settings.docs, manifest_key)
         aside_root = settings.cache if runner.keeps_results else settings.docs  # not under docs/ when it can be
-        # digest.json is written beside the pages, on the other core
+        # digest.json and the feeds are written beside the pages, on the other core
         with (written_aside(aside_root, "digest.json") as aside,
-              Background(_export, digest, aside, runner.identity, exported_before, jobs=settings.jobs) as exporting):
+              Background(_beside, digest, aside, runner.identity, exported_before, jobs=settings.jobs) as beside):
             progress("rendering pages")
             previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
             pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
                                  compiled=settings.cache / "templates" if settings.cache else None)
-            exported = exporting.result()
+            exported, feeds = beside.result()
             progress("writing pages")
-            written = write_docs(pages, {"digest.json": aside, **render_feeds(digest)}, settings.docs)
+            written = write_docs(pages, {"digest.json": aside, **feeds}, settings.docs)
         progress("keeping results")
         manifest = previous.manifest_after_write()
         runner.put("pages", manifest_key, manifest, PreviousPages.__module__)
@@ -110,6 +110,11 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         if inputs:
             keep_stamp(runner, settings, inputs, notes, problem, result, PreviousPages.identities(manifest))
     return result
+
+
+def _beside(digest: Digest, path: Path, known, previous: tuple[Path, tuple, bytes] | None) -> tuple[bytes, dict[str, str]]:
+    """What is made beside the pages: `digest.json` (`_export`) and the feeds (`render_feeds`)."""
+    return _export(digest, path, known, previous), render_feeds(digest)
 
 
 def _export(digest: Digest, path: Path, known, previous: tuple[Path, tuple, bytes] | None) -> bytes:
