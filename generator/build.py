@@ -6,6 +6,7 @@ import gc
 import pickle
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from generator.errors import BuildError
@@ -27,7 +28,7 @@ from generator.stories import group_months
 from generator.summaries import summarise
 from generator.taxonomy import load_taxonomy
 from generator.themes import assign_themes
-from generator.write import PreviousPages, write_docs, written_aside
+from generator.write import PreviousPages, files_on_disk, write_docs, written_aside
 
 
 STEPS = ("looking for changes", "reading articles", "taking closed months", "extracting keywords", "assigning themes",
@@ -54,11 +55,13 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
     """Read the seeds, analyse them and write the digest's pages into docs/."""
     taxonomy = load_taxonomy(settings.themes)
     registry = load_registry()
-    with _no_cycle_collection(), Runner(settings.cache, settings.jobs) as runner, Notes() as notes:
+    with (_no_cycle_collection(), Runner(settings.cache, settings.jobs) as runner, Notes() as notes,
+          Background(files_on_disk, settings.docs, jobs=settings.jobs) as looking):  # the pages, on the other core
+        on_disk = cache(looking.result)  # waited for once, by the first step to need it
         progress("looking for changes")
         looked: dict[str, tuple | None] = {}  # the seeds' identities, looked at once
         inputs = inputs_key(settings, looked) if runner.keeps_results else None
-        unchanged = last_stamp(runner, settings, inputs) if inputs else None
+        unchanged = last_stamp(runner, settings, inputs, on_disk) if inputs else None
         if unchanged is not None:
             repeat_notes(unchanged)
             if settings.strict and unchanged.problem:
@@ -95,7 +98,8 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         with (written_aside(aside_root, "digest.json") as aside,
               Background(_beside, digest, aside, runner.identity, exported_before, jobs=settings.jobs) as beside):
             progress("rendering pages")
-            previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__))
+            previous = PreviousPages(settings.docs, runner.get("pages", manifest_key, PreviousPages.__module__),
+                                     on_disk())
             pages = render_pages(digest, settings.templates, reuse=previous, jobs=settings.jobs, known=runner.identity,
                                  compiled=settings.cache / "templates" if settings.cache else None)
             exported, feeds = beside.result()

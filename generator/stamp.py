@@ -18,10 +18,10 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from generator.render import GENERATED
-from generator.runner import Runner, file_identity, files_under, item_key
+from generator.runner import Runner, file_identity, item_key
 from generator.settings import BuildSettings
 
 if TYPE_CHECKING:
@@ -57,19 +57,22 @@ def inputs_key(settings: BuildSettings, looked: dict[str, tuple | None] | None =
     return item_key(tuple(parts))
 
 
-def last_stamp(runner: Runner, settings: BuildSettings, inputs: str) -> Stamp | None:
-    """The previous build's stamp when nothing it read or wrote has changed since, else None."""
+def last_stamp(runner: Runner, settings: BuildSettings, inputs: str,
+               on_disk: Callable[[], dict[str, tuple | None]]) -> Stamp | None:
+    """The previous build's stamp when nothing it read or wrote has changed since, else None.
+    `on_disk`: gives the identities of the files under docs/ a build writes (`write.files_on_disk`),
+    called only once the stamp's inputs are found to be the same."""
     key = str(settings.docs.resolve())
     if runner.get("stamp-inputs", key, OWNER) != inputs:  # the stamp itself (megabytes) is not read
         return None
     stamp = runner.get("stamp", key, OWNER)
     if not isinstance(stamp, Stamp) or stamp.inputs != inputs:
         return None
-    docs = os.fspath(settings.docs)
-    if any(file_identity(f"{docs}/{path}") != identity for path, identity in stamp.written):
+    found = on_disk()
+    if any(found.get(path) != identity for path, identity in stamp.written):
         return None
     generated = {path for path, _ in stamp.written if path.startswith(f"{GENERATED}/")}
-    if {f"{GENERATED}/{path}" for path in files_under(settings.docs / GENERATED)} != generated:
+    if {path for path in found if path.startswith(f"{GENERATED}/")} != generated:
         return None  # a file added to the generated folder by hand: a build would remove it
     return stamp
 

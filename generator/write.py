@@ -55,9 +55,13 @@ class PreviousPages:
     what they were, so that a page showing none of those can be kept without its key being made.
     """
 
-    def __init__(self, docs: Path, manifest: dict[str, tuple] | None = None):
+    def __init__(self, docs: Path, manifest: dict[str, tuple] | None = None,
+                 on_disk: dict[str, tuple | None] | None = None):
+        """`on_disk`: the files' identities as `files_on_disk` found them a moment before, which
+        are not looked up again."""
         self.docs = docs
         self._root = os.fspath(docs)  # a page's file is looked up as a string: no Path made per page
+        self._on_disk = on_disk
         self.manifest = manifest or {}
         self.keys: dict[str, str] = {}
         self._kept: set[str] = set()  # pages kept as they were: linked as they are, so their identity stays
@@ -68,7 +72,7 @@ class PreviousPages:
         entry = self.manifest.get(path)
         if entry is None or entry[0] != key:
             return False
-        identity = file_identity(f"{self._root}/{path}")
+        identity = self._on_disk.get(path) if self._on_disk is not None else file_identity(f"{self._root}/{path}")
         return identity is not None and identity == tuple(entry[1:])
 
     def remember(self, path: str, key: str, kept: bool = False) -> None:
@@ -135,6 +139,22 @@ class PreviousPages:
     def identities(manifest: dict[str, tuple]) -> dict[str, tuple]:
         """The identity of each page file a manifest (`manifest_after_write`) names."""
         return {path: entry[1:] for path, entry in manifest.items() if not path.startswith(_GROUP)}
+
+
+def files_on_disk(docs: Path) -> dict[str, tuple | None]:
+    """The identity (`file_identity`) of every file under docs/ that a build writes, by its path
+    there: each under the generated folder, the home page and `digest.json` (None for one that
+    is a broken link; none for one that is not there).
+
+    A build looks them up beside its first steps (`Background`, on the other core) and checks its
+    pages against them: 33,000 files at 20,000 articles, 0.08 s looked up one by one."""
+    root = os.fspath(docs)
+    found = {f"{GENERATED}/{rel}": file_identity(f"{root}/{GENERATED}/{rel}") for rel in files_under(docs / GENERATED)}
+    for path in (HOME, "digest.json"):
+        identity = file_identity(f"{root}/{path}")
+        if identity is not None:
+            found[path] = identity
+    return found
 
 
 @contextmanager
