@@ -352,6 +352,14 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             raise BuildError(f"two pages would be written to {path}")
         pages[path] = page
 
+    def place_kept(group: list[str]) -> None:
+        """Claim the paths of pages kept together (`place`, all at once: a month's articles)."""
+        if pages.keys().isdisjoint(group) and len(set(group)) == len(group):
+            pages.update(dict.fromkeys(group, KEPT))
+        else:
+            for path in group:  # the path claimed twice, named
+                place(path, KEPT)
+
     def render(path: str, template: str, view=None, whole: bool = False, keyed=None, **context) -> None:
         """Plan one page: from the whole digest, or from its view (the part it shows; a function
         making it, or None to find it from the context), keyed by the page's context (or `keyed`,
@@ -490,7 +498,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                view=partial(_story_view, digest, paths, story, members, copies, facts, entities), keyed=keyed,
                **context)
     render_listing(f"{GENERATED}/articles/index.md", "articles.md.j2",
-                   {"articles": (_articles_newest_first(digest.articles), PAGE_ROWS)},
+                   {"articles": (_articles_newest_first(briefing.days), PAGE_ROWS)},
                    front={"total": len(digest.articles)})
     by_month: dict[str, list[Article]] = {}
     for article in digest.articles:
@@ -503,8 +511,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             month_paths = [paths.articles[article_id] for article_id in ids]
             if reuse.keep_all(f"articles/{month}", page_key(shared, "article.md.j2", ids), month_paths,
                               changed is not None and changed["articles"].isdisjoint(ids)):
-                for path in month_paths:
-                    place(path, KEPT)
+                place_kept(month_paths)
                 continue
         for article in articles:
             if changed is not None and article.id not in changed["articles"] and reuse.keep(paths.article(article.id)):
@@ -543,8 +550,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             if reuse.keep_all(f"names/{entity.id}", page_key(shared, "entity.md.j2", item_tokens.entity(entity.id), shown),
                               listing, changed is not None and changed["stories"].isdisjoint(shown[0])
                               and changed["articles"].isdisjoint([*shown[1], *shown[2]])):
-                for path in listing:
-                    place(path, KEPT)
+                place_kept(listing)
                 continue
         moves, quotes = render_facts.mentioned(digest, moves, quotes)  # the moves and quotes themselves
         lists = {"stories": (stories, PAGE_ROWS), "moves": (moves, PAGE_ROWS), "quotes": (quotes, PAGE_ROWS)}
@@ -1056,5 +1062,7 @@ def _stories_newest_first(stories: tuple[Story, ...]) -> list[Story]:
     return sorted(stories, key=lambda s: -(s.date or dt.date.min).toordinal())
 
 
-def _articles_newest_first(articles: tuple[Article, ...]) -> list[Article]:
-    return sorted(articles, key=lambda a: (-(a.date or dt.date.min).toordinal(), a.title.lower(), a.id))
+def _articles_newest_first(days: tuple[Day, ...]) -> list[Article]:
+    """The articles of the days (`briefing.Day`: each day's in title order), newest day first,
+    undated ones last."""
+    return [a for day in sorted(days, key=lambda d: -(d.date or dt.date.min).toordinal()) for a in day.articles]

@@ -93,11 +93,17 @@ class PreviousPages:
         entry = self.manifest.get(name)
         if not unchanged or entry is None or entry[0] != key:
             return False
-        keys = [self.manifest.get(path, ("",))[0] for path in paths]
-        if not all(self.matches(path, key) for path, key in zip(paths, keys)):
+        # a group is most of an archive's pages (a month's articles): its pages are looked up in
+        # bulk, each entry's identity against the file's (`matches`, without a call per page)
+        entries = list(map(self.manifest.get, paths))
+        if None in entries:
             return False
-        for path, key in zip(paths, keys):
-            self.remember(path, key, True)
+        on_disk = self._on_disk if self._on_disk is not None else {path: file_identity(f"{self._root}/{path}")
+                                                                   for path in paths}
+        if any(entry[1:] != on_disk.get(path) for path, entry in zip(paths, entries)):
+            return False
+        self.keys.update(zip(paths, (entry[0] for entry in entries)))
+        self._kept.update(paths)
         return True
 
     def changed(self, tokens: dict[str, dict[str, str]]) -> dict[str, set[str]] | None:

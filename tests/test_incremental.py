@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import generator.build
 import generator.write
 from generator.build import build
 from generator.errors import BuildError
-from generator.render import page_paths
+from generator.render import KEPT, page_paths
 from generator.settings import build_settings
 from tests.golden import ROOT, generated_files
 
@@ -33,17 +34,16 @@ def _build(seeds: Path, docs: Path, cache: Path | None, templates: Path = ROOT /
 def kept(monkeypatch):
     """Paths whose previous page was kept in each build, one set per build."""
     answers: list[set[str]] = []
-    original = generator.write.PreviousPages.matches
+    original = generator.build.render_pages
 
-    def matches(self, path, key):
+    def render_pages(*args, **kwargs):
+        pages = original(*args, **kwargs)
         if not answers or answers[-1] is None:
             answers.append(set())
-        result = original(self, path, key)
-        if result:
-            answers[-1].add(path)
-        return result
+        answers[-1].update(path for path, page in pages.items() if page is KEPT)
+        return pages
 
-    monkeypatch.setattr(generator.write.PreviousPages, "matches", matches)
+    monkeypatch.setattr(generator.build, "render_pages", render_pages)
     return answers
 
 
