@@ -80,21 +80,29 @@ def mentions(digest: Digest) -> dict[str, tuple[list, list[tuple[str, int]], lis
     article's id and its place among that article's moves or quotes: `mentioned`), in digest order.
     Found without unpacking any article's facts (`ArticleFacts.named_in`)."""
     index: dict[str, tuple[list, list, list]] = {eid: ([], [], []) for eid in digest.market.entities}
+
+    def lists(eid: str) -> tuple[list, list, list]:
+        found = index.get(eid)  # (not `setdefault`, which would make three lists for every mention)
+        if found is None:
+            found = index[eid] = ([], [], [])
+        return found
+
     for story in digest.stories:
         story_facts = digest.market.stories.get(story.id)
         for eid in dict.fromkeys(story_facts.entities if story_facts else ()):
-            index.setdefault(eid, ([], [], []))[0].append(story)
+            lists(eid)[0].append(story)
     article_facts = digest.market.articles
     for article in digest.articles:
         facts = article_facts.get(article.id)
         if facts is None:
             continue
         moves, quotes = facts.named_in()
+        aid = article.id
         for n, eid in enumerate(moves):
-            index.setdefault(eid, ([], [], []))[1].append((article.id, n))
+            lists(eid)[1].append((aid, n))
         for n, eids in enumerate(quotes):
             for eid in (dict.fromkeys(eids) if len(eids) > 1 else eids):
-                index.setdefault(eid, ([], [], []))[2].append((article.id, n))
+                lists(eid)[2].append((aid, n))
     return index
 
 
