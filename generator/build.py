@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import pickle
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -122,18 +122,18 @@ def _beside(digest: Digest, path: Path, known, previous: tuple[Path, tuple, byte
 
 
 def _export(digest: Digest, path: Path, known, previous: tuple[Path, tuple, bytes] | None) -> bytes:
-    """`digest.json` written to `path` (`export_json`), and where its lines are in it (`Export.lines`,
-    pickled); a failure to write it told in one line.
+    """`digest.json` written to `path` (`export_json`), and where its lines are in it (`Export`,
+    pickled, without the identity the file gets once in place); a failure to write it told in one line.
 
-    Where the lines of the file before are, and where this one's are, are a dictionary of 60,000
+    Where the lines of the file before are, and where this one's are, are dictionaries of 60,000
     entries at 20,000 articles: they are read and written in the process that writes the file
     (beside the build, `Background`), and pass through the build's own as bytes."""
     try:
         before = None
         if previous is not None:
             old, identity, lines = previous
-            before = (old, Export(pickle.loads(lines), identity))
-        return pickle.dumps(export_json(digest, path, known, before).lines, protocol=5)
+            before = (old, replace(pickle.loads(lines), identity=identity))
+        return pickle.dumps(export_json(digest, path, known, before), protocol=5)
     except OSError as exc:
         raise BuildError(f"could not write {path}: {exc.strerror or exc}; "
                          "the previous pages were left as they were") from None

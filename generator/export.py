@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -28,6 +28,10 @@ class Export:
     and the record's id in an object) starts, where the line starts and where it ends, in bytes."""
     identity: tuple[int, int, int] | None = None
     """The file's size, modification time and inode once written into place (`runner.file_identity`)."""
+    names: dict[str, bytes] = field(default_factory=dict)
+    """The key of each story, article and facts line, by the record's kind and id."""
+    chains: dict[str, str] = field(default_factory=dict)
+    """The months' chains of the digest written (`Digest.months`)."""
 
 
 def export_json(digest: Digest, path: Path, known: Callable[[object], str | None] | None = None,
@@ -42,11 +46,24 @@ def export_json(digest: Digest, path: Path, known: Callable[[object], str | None
     (while it is as its `Export` found it) holds is copied from that file, not encoded again; runs
     of such lines are copied in one go, by the kernel: a rebuild that adds one article at 20,000
     encodes a few lines of 60,000 and copies the rest of the 80 MB without reading it.
+
+    The lines of the stories the digest took whole with the closed months (`Digest.months`), and
+    of their articles, are what they were in the `previous` file while their month's chain is the
+    one it was written with (the same articles then, and earlier ones, made into the same results
+    by the same code): their keys are taken from it by name, not made again.
     """
     named = (lambda value: _name(value, known)) if known is not None else None
+    months = digest.months
+    old = previous[1] if previous is not None and known is not None else Export({})
+    same = {month for month in months.closed if old.chains.get(month) == months.chains[month]}
+    settled = {sid for sid, month in months.stories.items() if month in same}
+    story_of = digest.story_of
 
-    def line(key: Callable[[], tuple], make: Callable[[], dict]) -> _Line:
-        return _Line(key() if known is not None else None, make)  # without identities, no line is kept
+    def line(name: str, kept: bool, key: Callable[[], tuple], make: Callable[[], dict]) -> _Line:
+        if known is None:  # without identities, no line is kept
+            return _Line(None, make)
+        found = old.names.get(name) if kept else None
+        return _Line(key() if found is None else None, make, name, found)
 
     with _Out(path, previous) as out:
         market = digest.market
@@ -57,16 +74,18 @@ def export_json(digest: Digest, path: Path, known: Callable[[object], str | None
                  "stories": [s.id for s in digest.stories if t.id in s.themes]}
                 for t in digest.taxonomy.themes
             ],
-            "stories": [line(partial(_story_key, digest, s, named), partial(_story_record, digest, s))
-                        for s in digest.stories],
-            "articles": [line(partial(_article_key, digest, a, named), partial(_article_record, digest, a))
-                         for a in digest.articles],
+            "stories": [line(f"story\0{s.id}", s.id in settled, partial(_story_key, digest, s, named),
+                             partial(_story_record, digest, s)) for s in digest.stories],
+            "articles": [line(f"article\0{a.id}", story_of(a.id).id in settled, partial(_article_key, digest, a, named),
+                              partial(_article_record, digest, a)) for a in digest.articles],
             "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "tickers": list(e.tickers), "known": e.known}
                          for e in market.entities.values()],
             "facts": {
-                "stories": {sid: line(lambda sid=sid, f=f: ("story-facts", sid, named(f)), partial(_story_facts, f))
+                "stories": {sid: line(f"story-facts\0{sid}", sid in settled,
+                                      lambda sid=sid, f=f: ("story-facts", sid, named(f)), partial(_story_facts, f))
                             for sid, f in market.stories.items()},
-                "articles": {aid: line(lambda aid=aid, f=f: ("article-facts", aid, named(f)), partial(_article_facts, f))
+                "articles": {aid: line(f"article-facts\0{aid}", story_of(aid).id in settled,
+                                       lambda aid=aid, f=f: ("article-facts", aid, named(f)), partial(_article_facts, f))
                              for aid, f in market.articles.items()},
             },
             "skipped": [{"path": s.path, "reason": s.reason} for s in digest.skipped],
@@ -74,7 +93,7 @@ def export_json(digest: Digest, path: Path, known: Callable[[object], str | None
         }
         _block(data, 0, out)
         out.text("\n")
-    return Export(out.lines)
+    return Export(out.lines, None, out.names, dict(months.chains))
 
 
 def _name(value, known: Callable[[object], str | None]) -> str:
@@ -96,12 +115,14 @@ def _article_key(digest: Digest, a, named) -> tuple:
 
 class _Line:
     """A record's line to come: what it is made from (text, numbers, None and tuples of them; None
-    when it is not kept) and how to make its text."""
+    when it is not kept, or when its key is known), how to make its text, its record's name, and
+    the key the previous file gave it (when it is the same line)."""
 
-    __slots__ = ("key", "make")
+    __slots__ = ("key", "make", "name", "known")
 
-    def __init__(self, key: tuple | None, make: Callable[[], dict]):
-        self.key, self.make = key, make
+    def __init__(self, key: tuple | None, make: Callable[[], dict], name: str | None = None,
+                 known: bytes | None = None):
+        self.key, self.make, self.name, self.known = key, make, name, known
 
 
 class _Out:
@@ -113,6 +134,7 @@ class _Out:
     def __init__(self, path: Path, previous: tuple[Path, Export] | None):
         self.path, self.previous = path, previous
         self.lines: dict[bytes, tuple[int, int, int]] = {}
+        self.names: dict[str, bytes] = {}
         self.size = 0
         self._pending: list[bytes] = []  # encoded, not yet written
         self._pending_size = 0
@@ -148,12 +170,14 @@ class _Out:
 
     def record(self, lead: str, line: _Line) -> None:
         """A record's line after its leading text (a separator, and the record's id in an object)."""
-        if line.key is None:
-            self.text(lead)
-            self._add(_ENCODER.encode(line.make()).encode("utf-8"))
-            return
-        # the text of plain values written out (`repr`) names them: hashed, it keys the line
-        key = hashlib.blake2b(repr(line.key).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        key = line.known
+        if key is None:
+            if line.key is None:
+                self.text(lead)
+                self._add(_ENCODER.encode(line.make()).encode("utf-8"))
+                return
+            # the text of plain values written out (`repr`) names them: hashed, it keys the line
+            key = hashlib.blake2b(repr(line.key).encode("utf-8", "surrogatepass"), digest_size=16).digest()
         lead_data = lead.encode("utf-8")
         start = self.size
         span = self._old_lines.get(key)
@@ -169,6 +193,7 @@ class _Out:
             self._add(lead_data)
             self._copied(span[1], span[2])
         self.lines[key] = (start, start + len(lead_data), self.size)
+        self.names[line.name] = key
 
     def _add(self, data: bytes) -> None:
         if self._copy is not None:

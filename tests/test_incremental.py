@@ -755,6 +755,33 @@ def test_digest_json_copies_the_lines_of_records_that_kept_their_inputs_and_enco
     assert (docs / "digest.json").read_bytes() == (tmp_path / "scratch" / "digest.json").read_bytes()
 
 
+def test_digest_json_takes_the_line_keys_of_the_closed_months_settled_stories_by_name(tmp_path, monkeypatch):
+    import generator.export
+
+    seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
+    seeds.mkdir()
+    for n, source in enumerate(sorted((ROOT / "seeds").iterdir())):
+        day = "2025-01-10" if n < 2 else "2025-02-21"
+        (seeds / f"{n}.md").write_text(f"---\ndate: {day}\n---\n{source.read_text(encoding='utf-8')}", encoding="utf-8")
+    first = _build(seeds, docs, cache)
+    keyed: list[str] = []
+    for name in ("_story_key", "_article_key"):
+        original = getattr(generator.export, name)
+        monkeypatch.setattr(generator.export, name,
+                            lambda digest, record, named, original=original: keyed.append(record.id)
+                            or original(digest, record, named))
+    (seeds / "copper.md").write_text(f"---\ndate: 2025-03-05\n---\n{NEW_ARTICLE}", encoding="utf-8")
+    second = _build(seeds, docs, cache)
+    settled = second.digest.months.stories
+    assert settled  # the stories of the closed months, taken whole
+    # keys made only for the records of the open month and of stories not taken whole
+    expected = [s.id for s in second.digest.stories if s.id not in settled]
+    expected += [a.id for a in second.digest.articles if second.digest.story_of(a.id).id not in settled]
+    assert sorted(keyed) == sorted(expected) and len(keyed) < len(first.digest.stories) + len(first.digest.articles)
+    _build(seeds, tmp_path / "scratch", None)
+    assert (docs / "digest.json").read_bytes() == (tmp_path / "scratch" / "digest.json").read_bytes()
+
+
 def test_a_listing_items_token_covers_what_the_item_brings_into_a_pages_view(tmp_path):
     from dataclasses import replace
 
