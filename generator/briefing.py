@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 
 from generator.records import Article, Digest, Story, Theme
 from generator.tags import Tag, story_names, story_tags
@@ -95,11 +97,14 @@ def plan_briefing(digest: Digest, kept: dict[str, tuple[tuple[Tag, ...], tuple[s
             tags[story.id], names[story.id] = story_tags(digest, story), story_names(digest, story)
         else:
             tags[story.id], names[story.id] = found
-    articles = Counter(t for assignment in digest.themes.values() for t in dict.fromkeys(assignment.themes))
+    articles = Counter(chain.from_iterable(map(dict.fromkeys, map(_THEMES, digest.themes.values()))))
     themes = tuple(_theme_brief(digest, theme, stories[theme.id], articles[theme.id], names)
                    for theme in digest.taxonomy.themes)
     latest = next((day for day in days if day.stories), None)
     return Briefing(latest, tuple(day for day in days if day is not latest), themes, tags, names)
+
+
+_THEMES = attrgetter("themes")
 
 
 def _days(digest: Digest) -> list[Day]:

@@ -16,6 +16,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Protocol
 from urllib.parse import quote
@@ -473,12 +474,13 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                    {"stories": (_stories_newest_first(digest.stories), PAGE_STORIES)},
                    front={"total": len(digest.stories)})
     for story in digest.stories:
+        path = paths.story(story)
         if (changed is not None and story.id not in changed["stories"]
-                and changed["articles"].isdisjoint(_story_articles(story))
+                and changed["articles"].isdisjoint(settled.get(story.id) or _story_articles(story))
                 and (not changed["names"] or changed["names"].isdisjoint(
                     _story_entities(briefing.tags[story.id], digest.market.stories.get(story.id))))
-                and reuse.keep(paths.story(story))):
-            place(paths.story(story), KEPT)
+                and reuse.keep(path)):
+            place(path, KEPT)
             continue
         members = tuple(digest.article(a) for a in story.articles)
         copies = tuple((digest.article(c), digest.article(k)) for c, k in story.copies)
@@ -530,7 +532,8 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             render(paths.article(article.id), "article.md.j2",
                    view=partial(_article_view, digest, paths, article, story), keyed=keyed, **context)
     mentions = render_facts.mentions(digest)
-    dates = {a.id: -(a.date or dt.date.min).toordinal() for a in digest.articles}
+    newest = {day: -(day or dt.date.min).toordinal() for day in dict.fromkeys(map(_DATE, digest.articles))}
+    dates = dict(zip(map(_ID, digest.articles), map(newest.__getitem__, map(_DATE, digest.articles))))
 
     def newest_first(facts: list[tuple[str, int]]) -> list[tuple[str, int]]:
         """Moves or quotes (`render_facts.mentions`) by their article's date, newest first (undated
@@ -885,13 +888,14 @@ def _changes(digest: Digest, briefing: Briefing, shared: str, tokens: _ItemToken
     stories, articles = {}, {}
     settled = settled or {}
     before = notes["tokens"] if settled else {"stories": {}, "articles": {}}
+    before_stories, before_articles = before["stories"], before["articles"]
     for story in digest.stories:
-        if story.id in settled:
-            found = before["stories"].get(story.id)
-            members = [(aid, before["articles"].get(aid)) for aid in settled[story.id]]
-            if found is not None and all(token is not None for _, token in members):
+        members = settled.get(story.id)
+        if members is not None:
+            found = before_stories.get(story.id)
+            if found is not None and all(map(before_articles.__contains__, members)):
                 stories[story.id] = found
-                articles.update(members)
+                articles.update(zip(members, map(before_articles.__getitem__, members)))
                 continue
         facts = market.stories.get(story.id)
         stories[story.id] = _short("\0".join((
@@ -1038,11 +1042,14 @@ def page_paths(digest: Digest, kept: dict[str, str] | None = None) -> Paths:
         taken.add(slug)
         articles[article.id] = f"{GENERATED}/articles/{slug}.md"
     themes = {t.id: f"{GENERATED}/themes/{t.id}.md" for t in digest.taxonomy.themes}
-    days = {d.isoformat(): f"{GENERATED}/days/{d.isoformat()}.md"
-            for d in {*(s.date for s in digest.stories), *(a.date for a in digest.articles)} if d}
+    dates = {*map(_DATE, digest.stories), *map(_DATE, digest.articles)}  # (`map`: 30,000 records at C speed)
+    days = {d.isoformat(): f"{GENERATED}/days/{d.isoformat()}.md" for d in dates if d}
     days["undated"] = f"{GENERATED}/days/undated.md"
     entities = {eid: _unreserved(path) for eid, path in render_facts.entity_paths(digest.market).items()}
     return Paths(stories, articles, themes, days, entities)
+
+
+_DATE, _ID = attrgetter("date"), attrgetter("id")
 
 
 def _oldest_first(article: Article) -> dt.date:
