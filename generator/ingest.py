@@ -132,7 +132,7 @@ def read_corpus(seeds: Path, runner: Runner | None = None, looked: dict[str, tup
         except Unreadable as exc:
             skipped.append(Skipped(rel, str(exc)))
             continue
-        files.append(SourceFile(rel, _suffix(found.rel).lower(), raw, sidecar, digest, found.path))
+        files.append(SourceFile(rel, found.suffix, raw, sidecar, digest, found.path))
     results = runner.map_grouped("ingest", read_file, files, [f"{f.rel}\0{f.digest}" for f in files],
                                  [_group(f.rel) for f in files], named=True)
     runner.put("files", manifest_key, current, __name__)
@@ -198,7 +198,7 @@ def _read_source(path: Path) -> tuple[bytes, bytes | None, str]:
 
 def _display_path(rel: str) -> str:
     """The path as text that can be written anywhere: bytes that are not UTF-8 shown as escapes."""
-    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return rel if rel.isascii() else os.fsencode(rel).decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,8 @@ class _Found:
     """Why it is not read as an article; None for a readable one."""
     signature: tuple = (None, None)
     """Identity of the file and of its metadata file (None for each that is not there)."""
+    suffix: str = ""
+    """Lower-cased file extension of a readable article (`SourceFile.suffix`)."""
 
 
 def _walk(seeds: Path, looked: dict[str, tuple | None]):
@@ -263,12 +265,13 @@ def _walk_folder(folder: str, prefix: str, root: Path, looked: dict[str, tuple |
             yield _Found(rel, path, "symbolic link pointing outside the seeds folder, not followed")
         elif not _is_file(entry):
             yield _Found(rel, path, "not a regular file (broken link, device or pipe), not read")
-        elif _suffix(name).lower() not in READERS:
+        elif (suffix := _suffix(name).lower()) not in READERS:
             yield _Found(rel, path, f"unsupported file type '{_suffix(name) or name}' (expected .txt, .md or .html)")
         else:
             sidecar = name + SIDECAR_SUFFIX
             yield _Found(rel, path, None, (_identity(path, looked),
-                                           _identity(f"{path}{SIDECAR_SUFFIX}", looked) if sidecar in names else None))
+                                           _identity(f"{path}{SIDECAR_SUFFIX}", looked) if sidecar in names else None),
+                         suffix)
     for path, rel in below:
         yield from _walk_folder(path, rel, root, looked)
 
