@@ -78,7 +78,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
         months = plan_months(corpus.articles, runner, item_key(taxonomy, registry))
         progress("extracting keywords")
         keywords = {**months.keywords, **extract_keywords(months.fresh, runner)}
-        features = article_features(corpus.articles, runner)
+        features = article_features(months.window, runner)  # the stages after read those of the window only
         progress("assigning themes")
         themes = {**months.themes, **assign_themes(months.window, keywords, taxonomy, features, runner, months.themes)}
         progress("reading market facts")

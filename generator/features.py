@@ -186,29 +186,51 @@ class FeatureSet:
 def article_features(articles: tuple[Article, ...], runner: Runner | None = None) -> FeatureSet:
     """The features of the articles.
 
-    The tables of earlier builds are kept in the cache: the rows of articles they already hold are
-    read from them, and only new or changed articles' features are looked up or worked out, one by
-    one. They are kept as a base table and the rows added since (`_Kept`), so a build that adds a
-    few articles stores those rows, not the whole table again (60 MB at 20,000 articles).
+    The tables of earlier builds are kept in the cache, a month's articles apart from another's:
+    the rows of articles they already hold are read from them, and only new or changed articles'
+    features are looked up or worked out, one by one. Only the months of the articles given are
+    read (a rebuild gives those of the months it works out and learns from: `months.MonthPlan.window`).
+    Each month is kept as a base table and the rows added since (`_Kept`), so a build that adds a
+    few articles stores those rows, not the month's table again.
     """
     runner = runner or Runner()
     keys = runner.sources(articles)  # by their identities
-    kept = _Kept.load(runner)
-    base = {k: i for i, k in enumerate(kept.base.keys)}
-    added = {k: i for i, k in enumerate(kept.added.keys)}
-    missing = [i for i, k in enumerate(keys) if k not in base and k not in added]
-    found = runner.map("features", describe, [articles[i] for i in missing], keys=[keys[i] for i in missing],
-                       keep=keys)
-    new = {i: n for n, i in enumerate(missing)}
-    source = np.array([2 if i in new else 0 if key in base else 1 for i, key in enumerate(keys)], dtype=np.int64)
-    row = np.array([new[i] if i in new else base[key] if key in base else added[key] for i, key in enumerate(keys)],
-                   dtype=np.int64)
-    days = tuple(found[new[i]].event_day if i in new else
-                 (kept.base.days[base[key]] if key in base else kept.added.days[added[key]])
-                 for i, key in enumerate(keys))
-    features = FeatureSet(tuple(a.id for a in articles), (kept.base, kept.added, _table_of(found)), source, row, days)
-    kept.store(runner, keys, features)
+    by_month: dict[str, list[int]] = {}
+    for i, article in enumerate(articles):
+        by_month.setdefault(_month(article), []).append(i)
+    kept = {month: _Kept.load(runner, month) for month in by_month}
+    sources: list = []
+    source = np.zeros(len(articles), dtype=np.int64)
+    row = np.zeros(len(articles), dtype=np.int64)
+    days: list = [None] * len(articles)
+    missing: list[int] = []
+    for month, positions in by_month.items():
+        tables = kept[month].base, kept[month].added
+        rows = [{k: n for n, k in enumerate(table.keys)} for table in tables]
+        first = len(sources)
+        sources.extend(tables)
+        for i in positions:
+            key = keys[i]
+            for t, (table, found) in enumerate(zip(tables, rows)):
+                n = found.get(key)
+                if n is not None:
+                    source[i], row[i], days[i] = first + t, n, table.days[n]
+                    break
+            else:
+                missing.append(i)
+    found = runner.map("features", describe, [articles[i] for i in missing], keys=[keys[i] for i in missing])
+    for n, i in enumerate(missing):
+        source[i], row[i], days[i] = len(sources), n, found[n].event_day
+    sources.append(_table_of(found))
+    features = FeatureSet(tuple(a.id for a in articles), tuple(sources), source, row, tuple(days))
+    for month, positions in by_month.items():
+        kept[month].store(runner, month, [keys[i] for i in positions], positions, features)
     return features
+
+
+def _month(article: Article) -> str:
+    """The month an article's row is kept with (`YYYY-MM`, or `undated`)."""
+    return f"{article.date:%Y-%m}" if article.date else "undated"
 
 
 def _table_of(found: list[Features]) -> TermTable:
@@ -266,33 +288,35 @@ _EMPTY = _Part((), [], np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(
 
 @dataclass(frozen=True, eq=False)
 class _Kept:
-    """The tables earlier builds kept: a base, and the rows added since."""
+    """The tables earlier builds kept of a month's articles: a base, and the rows added since."""
 
     base: _Part
     added: _Part
 
     @classmethod
-    def load(cls, runner: Runner) -> _Kept:
-        base = runner.get("feature-table", "base", __name__)
-        added = runner.get("feature-table", "added", __name__) if isinstance(base, _Part) else None
+    def load(cls, runner: Runner, month: str) -> _Kept:
+        base = runner.get("feature-table", f"{month}/base", __name__)
+        added = runner.get("feature-table", f"{month}/added", __name__) if isinstance(base, _Part) else None
         return cls(base if isinstance(base, _Part) else _EMPTY, added if isinstance(added, _Part) else _EMPTY)
 
-    def store(self, runner: Runner, keys: list[str], features: FeatureSet) -> None:
-        """Keep this build's table for the next: only the rows the base lacks, unless they, or the
-        base's rows no longer used, have grown to a quarter of it; then the whole table as the base."""
+    def store(self, runner: Runner, month: str, keys: list[str], positions: list[int], features: FeatureSet) -> None:
+        """Keep this build's table of the month (its articles' `keys`, at `positions` in `features`)
+        for the next: only the rows the base lacks, unless they, or the base's rows no longer used,
+        have grown to a quarter of it; then the whole table as the base."""
         in_base = set(self.base.keys)
-        fresh = [i for i, key in enumerate(keys) if key not in in_base]
+        fresh = [n for n, key in enumerate(keys) if key not in in_base]
         unused = len(in_base) - (len(keys) - len(fresh))
         if max(len(fresh), unused) * 4 > len(in_base):
             if tuple(keys) != self.base.keys or self.added.keys:
-                whole = _Part.of(keys, features.rows(np.arange(len(keys))), features.days)
-                runner.put("feature-table", "base", whole, __name__)
-                runner.put("feature-table", "added", _EMPTY, __name__)
+                whole = _Part.of(keys, features.rows(positions), [features.days[i] for i in positions])
+                runner.put("feature-table", f"{month}/base", whole, __name__)
+                runner.put("feature-table", f"{month}/added", _EMPTY, __name__)
             return
-        added = tuple(keys[i] for i in fresh)
+        added = tuple(keys[n] for n in fresh)
         if added != self.added.keys:
-            rows = _Part.of(added, features.rows(fresh), [features.days[i] for i in fresh])
-            runner.put("feature-table", "added", rows, __name__)
+            rows = _Part.of(added, features.rows([positions[n] for n in fresh]),
+                            [features.days[positions[n]] for n in fresh])
+            runner.put("feature-table", f"{month}/added", rows, __name__)
 
 
 def describe(article: Article) -> Features:

@@ -448,21 +448,29 @@ def test_a_build_adding_articles_stores_their_rows_beside_the_kept_table_until_t
     from generator.runner import Runner
 
     seeds = tmp_path / "seeds"
-    shutil.copytree(ROOT / "seeds", seeds)
+    seeds.mkdir()
+    for n, source in enumerate(sorted((ROOT / "seeds").iterdir())):  # a month's articles
+        (seeds / f"{n}.md").write_text(f"---\ndate: 2025-02-21\n---\n{source.read_text(encoding='utf-8')}",
+                                       encoding="utf-8")
 
-    def build():
+    def build(month="2025-02"):
         with Runner(tmp_path / "cache") as runner:
             articles = read_corpus(seeds, runner).articles
             features = article_features(articles, runner)
-            kept = [runner.get("feature-table", part, "generator.features") for part in ("base", "added")]
+            kept = [runner.get("feature-table", f"{month}/{part}", "generator.features") for part in ("base", "added")]
         assert _terms_of(features, articles) == _terms_of(article_features(articles), articles)
-        return [len(part.keys) for part in kept]
+        return [len(table.keys) for table in kept]
+
+    def add(name, text, day="2025-02-22"):
+        (seeds / name).write_text(f"---\ndate: {day}\n---\n{text}", encoding="utf-8")
 
     assert build() == [5, 0]
-    (seeds / "new-copper.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    add("new-copper.md", NEW_ARTICLE)
     assert build() == [5, 1]  # the base is not written again
-    for name in ("zinc-1.txt", "zinc-2.txt"):
-        (seeds / name).write_text(NEW_ARTICLE.replace("Copper", "Zinc") + ZINC + name, encoding="utf-8")
+    add("later.md", NEW_ARTICLE.replace("Copper", "Tin"), "2025-03-03")
+    assert build() == [5, 1] and build("2025-03") == [1, 0]  # another month's rows are kept apart
+    for name in ("zinc-1.md", "zinc-2.md"):
+        add(name, NEW_ARTICLE.replace("Copper", "Zinc") + ZINC + name)
     assert build() == [8, 0]  # three rows beside five: a new base
 
 
