@@ -529,6 +529,32 @@ def test_the_cache_drops_results_no_build_uses_any_more(tmp_path):
     assert stored == 3
 
 
+def test_a_large_result_is_kept_in_a_file_of_its_own_read_only_while_it_is_that_file(tmp_path):
+    from generator.runner import CACHE_FILE, LARGE_BYTES, LARGE_FOLDER, Runner
+
+    large, small = {"pages": "x" * LARGE_BYTES}, {"pages": "y"}
+    with Runner(tmp_path) as runner:
+        runner.put("manifest", "docs", large, "generator.write")
+        runner.put("manifest", "other", small, "generator.write")
+    files = [p for p in (tmp_path / LARGE_FOLDER).rglob("*") if p.is_file()]
+    assert len(files) == 1  # the large one alone, beside the cache file, which holds a few bytes for it
+    assert (tmp_path / CACHE_FILE).stat().st_size < LARGE_BYTES
+    with Runner(tmp_path) as runner:
+        assert runner.get("manifest", "docs", "generator.write") == large
+        assert runner.get("manifest", "other", "generator.write") == small
+        (files[0].parent / "stray.new").write_bytes(b"left by a build that was stopped")
+    assert [p.name for p in files[0].parent.iterdir()] == [files[0].name]  # removed on the way out
+    files[0].write_bytes(files[0].read_bytes()[:-1])  # not the file written: never read as the result
+    with Runner(tmp_path) as runner:
+        assert runner.get("manifest", "docs", "generator.write") is None
+    with Runner(tmp_path) as runner:
+        runner.put("manifest", "docs", large, "generator.render")  # the same stage, other code
+    with Runner(tmp_path) as runner:
+        assert runner.get("manifest", "docs", "generator.render") == large
+    # the result stored with the first code was dropped with its row, and its file with it
+    assert len([p for p in (tmp_path / LARGE_FOLDER).rglob("*") if p.is_file()]) == 1
+
+
 def test_a_cache_of_the_earlier_layout_is_replaced_and_results_are_found_again(tmp_path):
     import sqlite3
 
