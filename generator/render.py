@@ -742,11 +742,11 @@ def _listed(page_lists: dict) -> tuple[str, dict[str, list[str]]] | None:
     ids: dict[str, list[str]] = {kind: [] for kind in _LISTED.values()}
     lines = []
     for name, items in sorted(page_lists.items()):
-        kinds = {type(item) for item in items}
+        kinds = set(map(type, items))
         if len(kinds) > 1 or not kinds <= _LISTED.keys():  # (a list of one kind of item, as all are)
             return None
         kind = _LISTED[kinds.pop()] if kinds else ""
-        listed = [item.id for item in items]
+        listed = list(map(_ID, items))
         if kind:
             ids[kind] += listed
         lines.append("\0".join((name, kind, *listed)))

@@ -48,8 +48,12 @@ def volumes(articles: tuple[Article, ...]) -> tuple[Volume, ...]:
     """The volumes of a corpus: the undated one first (when there are undated articles), then the
     months, oldest first."""
     months: dict[dt.date | None, list[int]] = {}
+    starts: dict[dt.date | None, dt.date | None] = {}  # each day's month, worked out once a day
     for i, article in enumerate(articles):
-        months.setdefault(month_of(article.date), []).append(i)
+        start = starts.get(article.date)
+        if start is None:
+            start = starts[article.date] = month_of(article.date)
+        months.setdefault(start, []).append(i)
     out = []
     if None in months:
         undated = tuple(months.pop(None))
