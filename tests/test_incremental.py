@@ -51,6 +51,15 @@ def _new_build(answers):
     answers.append(None)
 
 
+def _dated_seeds(seeds: Path, days: list[str]) -> None:
+    """The seed articles written into `seeds` as Markdown files dated `days` (one each, in order)."""
+    seeds.mkdir()
+    sources = sorted((ROOT / "seeds").iterdir())
+    assert len(sources) == len(days)
+    for n, (source, day) in enumerate(zip(sources, days)):
+        (seeds / f"{n}.md").write_text(f"---\ndate: {day}\n---\n{source.read_text(encoding='utf-8')}", encoding="utf-8")
+
+
 def _own_pages(paths, folder: str) -> set[str]:
     """The article or story pages among paths (not the listing of the folder)."""
     return {p for p in paths if p.startswith(f"digest/{folder}/") and p.count("/") == 2
@@ -198,10 +207,7 @@ def test_a_new_article_gives_the_same_pages_as_a_build_from_scratch(tmp_path, ke
 
 def test_a_months_article_pages_are_kept_together_while_nothing_they_show_changes(tmp_path, monkeypatch):
     seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
-    seeds.mkdir()
-    for n, source in enumerate(sorted((ROOT / "seeds").iterdir())):
-        day = "2025-01-10" if n < 2 else "2025-02-21"
-        (seeds / f"{n}.md").write_text(f"---\ndate: {day}\n---\n{source.read_text(encoding='utf-8')}", encoding="utf-8")
+    _dated_seeds(seeds, ["2025-01-10"] * 2 + ["2025-02-21"] * 3)
     groups = []
     original = generator.write.PreviousPages.keep_all
 
@@ -448,10 +454,7 @@ def test_a_build_adding_articles_stores_their_rows_beside_the_kept_table_until_t
     from generator.runner import Runner
 
     seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    for n, source in enumerate(sorted((ROOT / "seeds").iterdir())):  # a month's articles
-        (seeds / f"{n}.md").write_text(f"---\ndate: 2025-02-21\n---\n{source.read_text(encoding='utf-8')}",
-                                       encoding="utf-8")
+    _dated_seeds(seeds, ["2025-02-21"] * 5)  # a month's articles
 
     def build(month="2025-02"):
         with Runner(tmp_path / "cache") as runner:
@@ -793,10 +796,7 @@ def test_digest_json_takes_the_line_keys_of_the_closed_months_settled_stories_by
     import generator.export
 
     seeds, docs, cache = tmp_path / "seeds", tmp_path / "docs", tmp_path / "cache"
-    seeds.mkdir()
-    for n, source in enumerate(sorted((ROOT / "seeds").iterdir())):
-        day = "2025-01-10" if n < 2 else "2025-02-21"
-        (seeds / f"{n}.md").write_text(f"---\ndate: {day}\n---\n{source.read_text(encoding='utf-8')}", encoding="utf-8")
+    _dated_seeds(seeds, ["2025-01-10"] * 2 + ["2025-02-21"] * 3)
     first = _build(seeds, docs, cache)
     keyed: list[str] = []
     for name in ("_story_key", "_article_key"):
