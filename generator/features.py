@@ -218,7 +218,8 @@ def article_features(articles: tuple[Article, ...], runner: Runner | None = None
                     break
             else:
                 missing.append(i)
-    found = runner.map("features", describe, [articles[i] for i in missing], keys=[keys[i] for i in missing])
+    found = runner.map("features", describe, [articles[i] for i in missing], keys=[keys[i] for i in missing],
+                       keep=keys)
     for n, i in enumerate(missing):
         source[i], row[i], days[i] = len(sources), n, found[n].event_day
     sources.append(_table_of(found))
