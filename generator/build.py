@@ -56,8 +56,7 @@ def build(settings: BuildSettings, progress=lambda stage: None) -> BuildResult:
     taxonomy = load_taxonomy(settings.themes)
     registry = load_registry()
     with (_no_cycle_collection(), Runner(settings.cache, settings.jobs) as runner, Notes() as notes,
-          Background(files_on_disk, settings.docs, jobs=settings.jobs) as looking):  # the pages, on the other core
-        on_disk = cache(looking.result)  # waited for once, by the first step to need it
+          _looking_at_pages(settings, runner) as on_disk):
         progress("looking for changes")
         looked: dict[str, tuple | None] = {}  # the seeds' identities, looked at once
         inputs = inputs_key(settings, looked) if runner.keeps_results else None
@@ -147,6 +146,19 @@ def _exported_before(runner: Runner, docs: Path, key: str) -> tuple[Path, tuple,
         return None
     identity, lines = kept
     return docs / "digest.json", identity, lines
+
+
+@contextmanager
+def _looking_at_pages(settings: BuildSettings, runner: Runner):
+    """What gives the files under docs/ that a build writes, with their identities
+    (`write.files_on_disk`), looked up on the other core from the start of the build and waited
+    for once, by the first step to need them; without a cache, which is where the previous pages'
+    keys are, nothing is looked up (None)."""
+    if not runner.keeps_results:
+        yield lambda: None
+        return
+    with Background(files_on_disk, settings.docs, jobs=settings.jobs) as looking:
+        yield cache(looking.result)
 
 
 @contextmanager
