@@ -532,7 +532,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
             render(paths.article(article.id), "article.md.j2",
                    view=partial(_article_view, digest, paths, article, story), keyed=keyed, **context)
     mentions = render_facts.mentions(digest)
-    newest = {day: -(day or dt.date.min).toordinal() for day in dict.fromkeys(map(_DATE, digest.articles))}
+    newest = {day: _newest(day) for day in dict.fromkeys(map(_DATE, digest.articles))}
     dates = dict(zip(map(_ID, digest.articles), map(newest.__getitem__, map(_DATE, digest.articles))))
 
     def newest_first(facts: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -1068,10 +1068,15 @@ def _unreserved(path: str) -> str:
 
 def _stories_newest_first(stories: tuple[Story, ...]) -> list[Story]:
     """Stories by day, newest first, undated last; within a day in digest order."""
-    return sorted(stories, key=lambda s: -(s.date or dt.date.min).toordinal())
+    return sorted(stories, key=lambda s: _newest(s.date))
 
 
 def _articles_newest_first(days: tuple[Day, ...]) -> list[Article]:
     """The articles of the days (`briefing.Day`: each day's in title order), newest day first,
     undated ones last."""
-    return [a for day in sorted(days, key=lambda d: -(d.date or dt.date.min).toordinal()) for a in day.articles]
+    return [a for day in sorted(days, key=lambda d: _newest(d.date)) for a in day.articles]
+
+
+def _newest(day: dt.date | None) -> int:
+    """A sort key putting days newest first, and no day (undated) last."""
+    return -(day or dt.date.min).toordinal()

@@ -72,8 +72,12 @@ class PreviousPages:
         entry = self.manifest.get(path)
         if entry is None or entry[0] != key:
             return False
-        identity = self._on_disk.get(path) if self._on_disk is not None else file_identity(f"{self._root}/{path}")
+        identity = self._identity(path)
         return identity is not None and identity == tuple(entry[1:])
+
+    def _identity(self, path: str) -> tuple | None:
+        """A page file's identity now (as `files_on_disk` found it, when it was given)."""
+        return self._on_disk.get(path) if self._on_disk is not None else file_identity(f"{self._root}/{path}")
 
     def remember(self, path: str, key: str, kept: bool = False) -> None:
         self.keys[path] = key
@@ -98,9 +102,7 @@ class PreviousPages:
         entries = list(map(self.manifest.get, paths))
         if None in entries:
             return False
-        on_disk = self._on_disk if self._on_disk is not None else {path: file_identity(f"{self._root}/{path}")
-                                                                   for path in paths}
-        if any(entry[1:] != on_disk.get(path) for path, entry in zip(paths, entries)):
+        if any(entry[1:] != self._identity(path) for path, entry in zip(paths, entries)):
             return False
         self.keys.update(zip(paths, (entry[0] for entry in entries)))
         self._kept.update(paths)
