@@ -19,6 +19,7 @@ import numpy as np
 from generator import text as textlib
 from generator.records import Article
 from generator.runner import Runner
+from generator.volumes import month_name
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -231,7 +232,7 @@ def article_features(articles: tuple[Article, ...], runner: Runner | None = None
 
 def _month(article: Article) -> str:
     """The month an article's row is kept with (`YYYY-MM`, or `undated`)."""
-    return f"{article.date:%Y-%m}" if article.date else "undated"
+    return month_name(article.date)
 
 
 def _table_of(found: list[Features]) -> TermTable:

@@ -25,7 +25,7 @@ from generator.records import Article, Corpus, Digest, Months, Story, StorySumma
     Taxonomy, ThemeAssignment
 from generator.runner import Runner
 from generator.stories import Grouping, MonthStories
-from generator.volumes import volumes
+from generator.volumes import month_name, volumes
 
 OWNER = "generator.build"
 """The module whose code (with every module it imports: all the stages) the kept months' results
@@ -195,7 +195,7 @@ def _keep(runner: Runner, plan: MonthPlan, digest: Digest, grouping: Grouping, s
     done = {month.stories.month for month in plan.closed}
     by_month: dict[str, list[Article]] = {}
     for article in plan.fresh:
-        by_month.setdefault(f"{article.date:%Y-%m}", []).append(article)
+        by_month.setdefault(month_name(article.date), []).append(article)
     finals = {story.articles[0]: story for story in digest.stories}
     market = digest.market
     for stories in grouping.months:

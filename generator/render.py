@@ -32,6 +32,7 @@ from generator.records import Article, Digest, Story, StorySummary, Summaries, T
 from generator.runner import POOL_MIN_ITEMS, RecordKeys, code_fingerprint, item_key, map_parallel
 from generator.tags import entity_tag, theme_tag
 from generator.text import slugify
+from generator.volumes import month_name
 
 log = logging.getLogger(__name__)
 
@@ -504,7 +505,7 @@ def render_pages(digest: Digest, templates: Path, today: dt.date | None = None,
                    front={"total": len(digest.articles)})
     by_month: dict[str, list[Article]] = {}
     for article in digest.articles:
-        by_month.setdefault(f"{article.date:%Y-%m}" if article.date else "undated", []).append(article)
+        by_month.setdefault(month_name(article.date), []).append(article)
     for month, articles in by_month.items():
         # a month's article pages are kept together while they are the same articles and none of
         # them changed (`_changes`): none of them is planned or keyed
@@ -627,7 +628,7 @@ def _notes(digest: Digest, paths: Paths, briefing: Briefing, tokens: _ItemTokens
     by_month = {month: before["paths"][month] for month in same}
     for article in map(digest.article, sorted(paths.articles.keys() - kept_paths.keys())):  # the paths made now
         if article.date is not None:
-            by_month.setdefault(f"{article.date:%Y-%m}", {})[article.id] = paths.articles[article.id]
+            by_month.setdefault(month_name(article.date), {})[article.id] = paths.articles[article.id]
     return {"code": code_fingerprint(__name__), "chains": digest.months.chains, "paths": by_month,
             "firsts": {story.id: story.articles[0] for story in digest.stories},
             "tags": briefing.tags, "names": briefing.names,

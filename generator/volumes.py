@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from generator.records import Article
 
@@ -65,8 +66,16 @@ def volumes(articles: tuple[Article, ...]) -> tuple[Volume, ...]:
         while len(context) < MIN_CONTEXT and month > first:
             month = previous_month(month)
             context += months.get(month, [])
-        out.append(Volume(f"{start:%Y-%m}", start, tuple(months[start]), tuple(sorted(context))))
+        out.append(Volume(month_name(start), start, tuple(months[start]), tuple(sorted(context))))
     return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def month_name(day: dt.date | None) -> str:
+    """The name of the month of `day` (`YYYY-MM`), or `undated` for no day: what articles are kept
+    and listed by month under. (Worked out once a day: formatting it takes a microsecond, and
+    a build names the month of every article of an archive.)"""
+    return f"{day:%Y-%m}" if day is not None else UNDATED
 
 
 def month_of(day: dt.date | None) -> dt.date | None:
